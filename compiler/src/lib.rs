@@ -2,4 +2,5 @@
 
 pub mod ast;
 pub mod diagnostics;
+pub mod loader;
 pub mod source;

@@ -1,0 +1,1 @@
+//! The `vitte` command line (being written).

@@ -1,0 +1,2 @@
+//! The `vitte` binary.
+fn main() {}
