@@ -1,0 +1,2 @@
+//! Generates one test per conformance program (being written).
+fn main() {}
