@@ -1,6 +1,13 @@
 //! The Vitte compiler: source text to a [`vitte_vm::bytecode::Module`], with diagnostics.
 
 pub mod ast;
+pub mod builtins;
+pub mod check;
+pub mod codegen;
 pub mod diagnostics;
+pub mod driver;
+pub mod lexer;
 pub mod loader;
+pub mod parser;
 pub mod source;
+pub mod types;
