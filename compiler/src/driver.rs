@@ -1,1 +1,97 @@
-//! (being written)
+//! The compiler's entry points: load a program, check it, generate its module.
+//!
+//! [`compile_file`] reads from the file system; [`compile_with`] reads through any [`FileLoader`]
+//! (a language server passes its open buffers). Both always return a [`Compilation`] holding every
+//! diagnostic found (loading, syntax, names, types), and a module only when there was no error.
+
+use std::path::Path;
+
+use vitte_vm::bytecode::Module;
+
+use crate::check::{self, Analysis};
+use crate::codegen;
+use crate::diagnostics::{Diagnostic, Severity};
+use crate::loader::{self, FileLoader, FsLoader, Program};
+use crate::source::SourceMap;
+
+/// The result of compiling a program.
+#[derive(Debug)]
+pub struct Compilation {
+    /// Every loaded file's text.
+    pub sources: SourceMap,
+    /// Every diagnostic, in file then position order.
+    pub diagnostics: Vec<Diagnostic>,
+    /// The compiled module; `Some` only when there is no error.
+    pub module: Option<Module>,
+}
+
+impl Compilation {
+    /// True when at least one diagnostic is an error.
+    pub fn has_errors(&self) -> bool {
+        self.diagnostics
+            .iter()
+            .any(|d| d.severity == Severity::Error)
+    }
+
+    /// Every diagnostic rendered (`path:line:col: error: message`, source line, caret), in order.
+    pub fn render_diagnostics(&self) -> String {
+        crate::diagnostics::render_all(&self.diagnostics, &self.sources)
+    }
+}
+
+/// Compiles the program whose root file is `path`, reading files from the file system.
+pub fn compile_file(path: &Path) -> Compilation {
+    compile_with(&FsLoader, path)
+}
+
+/// Compiles the program whose root file is `path`, reading files through `loader`.
+pub fn compile_with(loader: &dyn FileLoader, path: &Path) -> Compilation {
+    let program = loader::load_program(loader, path);
+    compile_program(program)
+}
+
+/// Checks a loaded program and, when it has no error, generates its module.
+pub fn compile_program(program: Program) -> Compilation {
+    let (analysis, module) = analyze_and_generate(&program);
+    let mut diagnostics = program.diagnostics;
+    diagnostics.extend(analysis.diagnostics);
+    sort_diagnostics(&mut diagnostics);
+    let module = if diagnostics.iter().any(|d| d.severity == Severity::Error) {
+        None
+    } else {
+        module
+    };
+    Compilation {
+        sources: program.sources,
+        diagnostics,
+        module,
+    }
+}
+
+/// Checks a loaded program without generating code (what a language server needs).
+pub fn analyze(program: &Program) -> Analysis {
+    check::check(program)
+}
+
+fn analyze_and_generate(program: &Program) -> (Analysis, Option<Module>) {
+    let mut analysis = check::check(program);
+    let loader_errors = program
+        .diagnostics
+        .iter()
+        .any(|d| d.severity == Severity::Error);
+    if loader_errors || analysis.has_errors() || program.files.is_empty() {
+        return (analysis, None);
+    }
+    match codegen::generate(program, &analysis) {
+        Ok(module) => (analysis, Some(module)),
+        Err(errors) => {
+            analysis.diagnostics.extend(errors);
+            (analysis, None)
+        }
+    }
+}
+
+/// Orders diagnostics by file, then position; the order found is kept among equals.
+fn sort_diagnostics(diagnostics: &mut [Diagnostic]) {
+    diagnostics.sort_by_key(|d| (d.span.file, d.span.start));
+}

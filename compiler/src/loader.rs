@@ -1,16 +1,27 @@
 //! Loading a whole program: the root file and, transitively, every file it names with `use`.
 //!
-//! API contract (implementation in progress): [`load_program`] reads files through a [`FileLoader`] (the
-//! file system for the CLI, open editor buffers for the language server), parses each once, resolves
-//! `use` paths relative to the importing file's folder (`use lib/strings` is `lib/strings.vit`), reports
-//! missing files and `use` cycles, and never fails: problems become diagnostics.
+//! [`load_program`] reads files through a [`FileLoader`] (the file system for the CLI, open editor
+//! buffers for the language server), parses each once, resolves `use` paths relative to the importing
+//! file's folder (`use lib/strings` is `lib/strings.vit`, `..` goes up one folder), reports missing
+//! files, `use` cycles and duplicate aliases, and never fails: problems become diagnostics.
+//!
+//! Paths are kept as they are shown to people: the root path as given, and a used file as the importing
+//! file's folder joined with the `use` path, normalised without touching the file system (`./` and
+//! `a/../` removed). Two `use`s that normalise to the same path load that file once.
+//!
+//! A `use` cycle is reported once, at the `use` through which loading entered the cycle (for a cycle
+//! through the root, at the root's `use` that starts it), as `use cycle: a.vit -> b.vit -> a.vit` with
+//! the files named relative to the root's folder. A missing file, an unreadable file and a duplicate
+//! alias are reported at the `use` that names them.
 
+use std::collections::HashMap;
 use std::io;
-use std::path::{Path, PathBuf};
+use std::path::{Component, Path, PathBuf};
 
 use crate::ast;
 use crate::diagnostics::Diagnostic;
-use crate::source::{SourceMap, Span};
+use crate::parser::parse_file;
+use crate::source::{FileId, SourceMap, Span};
 
 /// Where source text comes from.
 pub trait FileLoader {
@@ -72,7 +83,251 @@ impl Program {
 }
 
 /// Loads `root` and every file it uses.
+///
+/// The result lists dependencies before the files that use them, with the root last. A root that
+/// cannot be read is still added to the source map, with empty text, so that the diagnostic
+/// `cannot read PATH: REASON` can point at it (line 1, column 1); the program then has no files.
 pub fn load_program(loader: &dyn FileLoader, root: &Path) -> Program {
-    let _ = (loader, root);
-    Program::default()
+    let mut state = LoadState {
+        loader,
+        sources: SourceMap::new(),
+        files: Vec::new(),
+        done: HashMap::new(),
+        diagnostics_of: HashMap::new(),
+        root_folder: normalise(root)
+            .parent()
+            .map(Path::to_path_buf)
+            .unwrap_or_default(),
+    };
+    let (text, failure) = match loader.read(root) {
+        Ok(text) => (text, None),
+        Err(err) => (String::new(), Some(err)),
+    };
+    let id = state.sources.add(display(root), text);
+    if let Some(err) = failure {
+        let message = format!("cannot read {}: {}", display(root), reason(&err));
+        let diagnostics = vec![Diagnostic::error(Span::new(id, 0, 0), message)];
+        return Program {
+            sources: state.sources,
+            files: Vec::new(),
+            diagnostics,
+        };
+    }
+    state.run(root.to_path_buf(), id);
+    state.finish()
+}
+
+/// A path as shown in diagnostics.
+fn display(path: &Path) -> String {
+    path.to_string_lossy().into_owned()
+}
+
+/// Removes `.` components and folds `name/..` away, without touching the file system.
+fn normalise(path: &Path) -> PathBuf {
+    let mut out: Vec<Component<'_>> = Vec::new();
+    for component in path.components() {
+        match component {
+            Component::CurDir => {}
+            Component::ParentDir => match out.last() {
+                Some(Component::Normal(_)) => {
+                    out.pop();
+                }
+                Some(Component::RootDir | Component::Prefix(_)) => {}
+                _ => out.push(component),
+            },
+            _ => out.push(component),
+        }
+    }
+    out.iter().collect()
+}
+
+/// Why a file could not be read, in the words of a diagnostic.
+fn reason(err: &io::Error) -> String {
+    match err.kind() {
+        io::ErrorKind::NotFound => "file not found".to_string(),
+        io::ErrorKind::PermissionDenied => "permission denied".to_string(),
+        io::ErrorKind::IsADirectory => "it is a directory".to_string(),
+        io::ErrorKind::InvalidData => "it is not valid UTF-8 text".to_string(),
+        _ => err.to_string(),
+    }
+}
+
+/// A file whose `use`s are being followed.
+struct Frame {
+    /// The path it was read from.
+    path: PathBuf,
+    /// `path` normalised: what identifies the file.
+    key: PathBuf,
+    ast: ast::File,
+    /// Index of the next `use` to follow.
+    next_use: usize,
+    /// Aliases of the `use`s followed so far (resolved or not).
+    aliases: Vec<String>,
+    imports: Vec<Import>,
+    /// The `use` (alias and span) in the importing file that loaded this file.
+    used_as: Option<(String, Span)>,
+}
+
+struct LoadState<'a> {
+    loader: &'a dyn FileLoader,
+    sources: SourceMap,
+    files: Vec<ParsedFile>,
+    /// Index in `files` of every finished file, by normalised path.
+    done: HashMap<PathBuf, usize>,
+    /// Diagnostics of each file (syntax errors, then loading errors).
+    diagnostics_of: HashMap<FileId, Vec<Diagnostic>>,
+    /// The root file's folder, normalised.
+    root_folder: PathBuf,
+}
+
+impl LoadState<'_> {
+    /// `path` relative to the root file's folder, for naming files in a message.
+    fn short_name(&self, path: &Path) -> String {
+        display(path.strip_prefix(&self.root_folder).unwrap_or(path))
+    }
+
+    fn error(&mut self, span: Span, message: String) {
+        self.diagnostics_of
+            .entry(span.file)
+            .or_default()
+            .push(Diagnostic::error(span, message));
+    }
+
+    fn parse(&mut self, path: PathBuf, id: FileId, used_as: Option<(String, Span)>) -> Frame {
+        let (ast, diagnostics) = parse_file(id, &self.sources.get(id).text);
+        self.diagnostics_of
+            .entry(id)
+            .or_default()
+            .extend(diagnostics);
+        let key = normalise(&path);
+        Frame {
+            path,
+            key,
+            ast,
+            next_use: 0,
+            aliases: Vec::new(),
+            imports: Vec::new(),
+            used_as,
+        }
+    }
+
+    /// Depth-first over the `use`s, with an explicit stack so that a long chain of files cannot
+    /// overflow the call stack. A file joins `files` once all its dependencies have.
+    fn run(&mut self, root: PathBuf, root_id: FileId) {
+        let first = self.parse(root, root_id, None);
+        let mut stack = vec![first];
+        while let Some(top) = stack.last_mut() {
+            let Some(decl) = top.ast.uses.get(top.next_use).cloned() else {
+                if let Some(frame) = stack.pop() {
+                    let index = self.files.len();
+                    self.done.insert(frame.key.clone(), index);
+                    if let (Some((alias, span)), Some(importer)) = (frame.used_as, stack.last_mut())
+                    {
+                        importer.imports.push(Import {
+                            alias,
+                            file: index,
+                            span,
+                        });
+                    }
+                    self.files.push(ParsedFile {
+                        path: frame.path,
+                        ast: frame.ast,
+                        imports: frame.imports,
+                    });
+                }
+                continue;
+            };
+            top.next_use += 1;
+            let Some(alias) = decl
+                .alias
+                .as_ref()
+                .or(decl.path.last())
+                .map(|a| a.name.clone())
+            else {
+                continue;
+            };
+            if top.aliases.contains(&alias) {
+                let message = format!(
+                    "the alias '{alias}' is already used by another 'use' in this file; add 'as NAME' to choose another"
+                );
+                self.error(decl.span, message);
+                continue;
+            }
+            top.aliases.push(alias.clone());
+            let segments: Vec<&str> = decl
+                .path
+                .iter()
+                .map(|segment| segment.name.as_str())
+                .collect();
+            let folder = top.path.parent().unwrap_or(Path::new(""));
+            let mut relative: PathBuf = segments.iter().collect();
+            relative.set_extension("vit");
+            let path = normalise(&folder.join(relative));
+
+            if let Some(at) = stack.iter().position(|frame| frame.key == path) {
+                // Reported once, at the `use` through which loading entered the cycle (for a cycle
+                // through the root, the root's `use` that starts it), naming the files of the cycle
+                // relative to the root's folder.
+                let chain: Vec<String> = stack[at..]
+                    .iter()
+                    .map(|frame| self.short_name(&frame.key))
+                    .chain([self.short_name(&path)])
+                    .collect();
+                let entry = stack[at]
+                    .used_as
+                    .as_ref()
+                    .or_else(|| stack.get(1).and_then(|f| f.used_as.as_ref()));
+                let span = entry.map_or(decl.span, |(_, span)| *span);
+                self.error(span, format!("use cycle: {}", chain.join(" -> ")));
+                continue;
+            }
+            if let Some(&file) = self.done.get(&path) {
+                if let Some(top) = stack.last_mut() {
+                    top.imports.push(Import {
+                        alias,
+                        file,
+                        span: decl.span,
+                    });
+                }
+                continue;
+            }
+            match self.loader.read(&path) {
+                Ok(text) => {
+                    let id = self.sources.add(display(&path), text);
+                    let frame = self.parse(path, id, Some((alias, decl.span)));
+                    stack.push(frame);
+                }
+                Err(err) if err.kind() == io::ErrorKind::NotFound => {
+                    let message = format!(
+                        "cannot find module '{}' (looked for {})",
+                        segments.join("/"),
+                        display(&path)
+                    );
+                    self.error(decl.span, message);
+                }
+                Err(err) => {
+                    let message = format!("cannot read {}: {}", display(&path), reason(&err));
+                    self.error(decl.span, message);
+                }
+            }
+        }
+    }
+
+    /// The program, with each file's diagnostics in source order, files in `files` order.
+    fn finish(mut self) -> Program {
+        let mut diagnostics = Vec::new();
+        for file in &self.files {
+            let mut of_file = self
+                .diagnostics_of
+                .remove(&file.ast.file)
+                .unwrap_or_default();
+            of_file.sort_by_key(|d| d.span.start);
+            diagnostics.extend(of_file);
+        }
+        Program {
+            sources: self.sources,
+            files: self.files,
+            diagnostics,
+        }
+    }
 }

@@ -9,5 +9,62 @@
 //! # Ok(())
 //! # }
 //! ```
+//!
+//! A module can also be built in memory and loaded with [`Vm::load_module`], which verifies it like
+//! any other (nothing unverified runs):
+//!
+//! ```
+//! use vitte_vm::bytecode::{Constant, Function, FunctionDebug, Instr, Module, NativeImport, Type};
+//! use vitte_vm::Vm;
+//!
+//! # fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! let mut module = Module::default();
+//! let int = module.intern_type(Type::Int);
+//! let string = module.intern_type(Type::Str);
+//! let void = module.intern_type(Type::Void);
+//! module.constants.push(Constant::Str("6 * 7 =".into()));
+//! module.natives.push(NativeImport { name: "print".into(), params: vec![string], ret: void });
+//! module.functions.push(Function {
+//!     name: "main".into(),
+//!     param_count: 0,
+//!     ret: int,
+//!     registers: vec![int, int, string, string, string],
+//!     code: vec![
+//!         Instr::LoadInt { dst: 0, value: 6 },
+//!         Instr::LoadInt { dst: 1, value: 7 },
+//!         Instr::MulI { dst: 0, a: 0, b: 1 },
+//!         Instr::LoadConst { dst: 2, index: 0 },
+//!         Instr::IntToStr { dst: 3, src: 0 },
+//!         Instr::Concat { dst: 4, a: 2, b: 3 },
+//!         Instr::CallNative { native: 0, args: 4, dst: 4 },
+//!         Instr::Ret { src: 0 },
+//!     ],
+//!     debug: FunctionDebug::default(),
+//! });
+//! module.entry = 0;
+//!
+//! let mut vm = Vm::new();
+//! vm.load_module(module)?;
+//! assert_eq!(vm.run()?, 42); // prints "6 * 7 =42", exits with main's result
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! Layout: [`bytecode`] (instruction set, module model, `.vitbc` format, verifier), `core` (the
+//! interpreter loop), [`stack`] (threads and frames), [`memory`] (heap, collector, value formatting),
+//! [`syscall`] (the native registry, the built-ins and every contact with the outside world),
+//! [`error`] (load and runtime errors). Errors derive `Display` through `thiserror`; maps are
+//! `indexmap` maps (insertion order, as the language requires).
 
 pub mod bytecode;
+mod core;
+pub mod error;
+pub mod memory;
+pub mod stack;
+pub mod syscall;
+mod vm;
+
+pub use error::{LoadError, RuntimeError, TraceFrame, Trap};
+pub use memory::HeapStats;
+pub use syscall::{NativeContext, NativeRegistry, NativeSignature, NativeType};
+pub use vm::{Vm, VmConfig};

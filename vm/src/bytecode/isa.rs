@@ -145,8 +145,12 @@ trait OperandCodec: Sized + Copy {
 }
 
 fn take<const N: usize>(bytes: &[u8], pos: &mut usize) -> Result<[u8; N], DecodeError> {
-    let end = pos.checked_add(N).ok_or(DecodeError::Truncated { offset: *pos })?;
-    let slice = bytes.get(*pos..end).ok_or(DecodeError::Truncated { offset: *pos })?;
+    let end = pos
+        .checked_add(N)
+        .ok_or(DecodeError::Truncated { offset: *pos })?;
+    let slice = bytes
+        .get(*pos..end)
+        .ok_or(DecodeError::Truncated { offset: *pos })?;
     *pos = end;
     let mut array = [0u8; N];
     array.copy_from_slice(slice);
@@ -207,19 +211,45 @@ impl OperandCodec for bool {
 }
 
 macro_rules! operand_type {
-    (Reg) => { u16 };
-    (RegI) => { u16 };
-    (RegF) => { u16 };
-    (RegB) => { u16 };
-    (RegS) => { u16 };
-    (Field) => { u16 };
-    (Imm) => { i32 };
-    (Const) => { u32 };
-    (Global) => { u32 };
-    (Func) => { u32 };
-    (Native) => { u32 };
-    (Target) => { u32 };
-    (Flag) => { bool };
+    (Reg) => {
+        u16
+    };
+    (RegI) => {
+        u16
+    };
+    (RegF) => {
+        u16
+    };
+    (RegB) => {
+        u16
+    };
+    (RegS) => {
+        u16
+    };
+    (Field) => {
+        u16
+    };
+    (Imm) => {
+        i32
+    };
+    (Const) => {
+        u32
+    };
+    (Global) => {
+        u32
+    };
+    (Func) => {
+        u32
+    };
+    (Native) => {
+        u32
+    };
+    (Target) => {
+        u32
+    };
+    (Flag) => {
+        bool
+    };
 }
 
 macro_rules! define_instructions {
@@ -520,7 +550,11 @@ mod tests {
     fn opcodes_are_unique() {
         for (i, a) in INSTRUCTIONS.iter().enumerate() {
             for b in &INSTRUCTIONS[i + 1..] {
-                assert_ne!(a.opcode, b.opcode, "{} and {} share an opcode", a.mnemonic, b.mnemonic);
+                assert_ne!(
+                    a.opcode, b.opcode,
+                    "{} and {} share an opcode",
+                    a.mnemonic, b.mnemonic
+                );
                 assert_ne!(a.mnemonic, b.mnemonic);
             }
         }
@@ -532,14 +566,31 @@ mod tests {
             Instr::Nop {},
             Instr::AddI { dst: 1, a: 2, b: 3 },
             Instr::LoadInt { dst: 7, value: -42 },
-            Instr::LoadBool { dst: 0, value: true },
-            Instr::JumpIfNotLtI { a: 1, b: 2, target: 99 },
-            Instr::PickField { dst: 1, pick: 2, case: 3, field: 4 },
+            Instr::LoadBool {
+                dst: 0,
+                value: true,
+            },
+            Instr::JumpIfNotLtI {
+                a: 1,
+                b: 2,
+                target: 99,
+            },
+            Instr::PickField {
+                dst: 1,
+                pick: 2,
+                case: 3,
+                field: 4,
+            },
         ];
         for instr in samples {
             let mut bytes = Vec::new();
             instr.encode(&mut bytes);
-            let expected: usize = 1 + instr.info().operands.iter().map(|(_, k)| k.size()).sum::<usize>();
+            let expected: usize = 1 + instr
+                .info()
+                .operands
+                .iter()
+                .map(|(_, k)| k.size())
+                .sum::<usize>();
             assert_eq!(bytes.len(), expected);
             let mut pos = 0;
             assert_eq!(Instr::decode(&bytes, &mut pos), Ok(instr));
@@ -552,20 +603,32 @@ mod tests {
         let mut pos = 0;
         assert_eq!(
             Instr::decode(&[0xff], &mut pos),
-            Err(DecodeError::UnknownOpcode { opcode: 0xff, offset: 0 })
+            Err(DecodeError::UnknownOpcode {
+                opcode: 0xff,
+                offset: 0
+            })
         );
         let mut bytes = Vec::new();
         Instr::AddI { dst: 1, a: 2, b: 3 }.encode(&mut bytes);
         bytes.pop();
         let mut pos = 0;
-        assert!(matches!(Instr::decode(&bytes, &mut pos), Err(DecodeError::Truncated { .. })));
+        assert!(matches!(
+            Instr::decode(&bytes, &mut pos),
+            Err(DecodeError::Truncated { .. })
+        ));
         let mut pos = 0;
-        assert!(matches!(Instr::decode(&[0x04, 0, 0, 2], &mut pos), Err(DecodeError::BadFlag { .. })));
+        assert!(matches!(
+            Instr::decode(&[0x04, 0, 0, 2], &mut pos),
+            Err(DecodeError::BadFlag { .. })
+        ));
     }
 
     #[test]
     fn display_names_operands() {
-        assert_eq!(Instr::AddI { dst: 1, a: 2, b: 3 }.to_string(), "add.i r1, r2, r3");
+        assert_eq!(
+            Instr::AddI { dst: 1, a: 2, b: 3 }.to_string(),
+            "add.i r1, r2, r3"
+        );
         assert_eq!(Instr::Jump { target: 4 }.to_string(), "jump @4");
     }
 }

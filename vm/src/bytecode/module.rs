@@ -246,7 +246,11 @@ impl Module {
         let function = self.functions.get(func as usize)?;
         let debug = &function.debug;
         let index = debug.lines.partition_point(|entry| entry.pc <= pc);
-        let entry = if index == 0 { debug.lines.first()? } else { &debug.lines[index - 1] };
+        let entry = if index == 0 {
+            debug.lines.first()?
+        } else {
+            &debug.lines[index - 1]
+        };
         let file = self.sources.get(debug.file as usize)?;
         Some((file.path.as_str(), entry.line, entry.col))
     }

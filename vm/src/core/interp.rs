@@ -1,0 +1,749 @@
+//! The dispatch loop.
+//!
+//! One Rust loop runs a whole VM thread: fetch `code[pc]` (a `Copy` [`Instr`]), `match`, repeat. The
+//! current frame's registers are a `&mut [u64; REGISTER_WINDOW]`, so register operands index it without
+//! bounds checks. A Vitte call pushes a [`Frame`], zeroes the callee's registers, copies the arguments
+//! and continues in the same loop; a return pops it. Nothing recurses on the Rust stack, and the depth
+//! limit turns runaway recursion into the runtime error `stack overflow`.
+//!
+//! Fuel (for `max_steps`) is only counted at backward jumps and calls. The collector only runs at safe
+//! points: right after an allocating instruction (or a native call) stored its result, when the heap
+//! asks for it. Every "impossible" case (a stale reference, a missing function) becomes an internal
+//! runtime error rather than a panic.
+
+use crate::bytecode::{Instr, ValueKind};
+use crate::error::Trap;
+use crate::memory::format::{self, StringStyle};
+use crate::memory::map::KeyRef;
+use crate::memory::{Heap, Object};
+use crate::stack::{Frame, ThreadState, ensure_window, window};
+use crate::syscall::{NativeContext, Syscalls};
+
+use super::program::{FuncInfo, Program, SMALL_ARGS, SMALL_FRAME};
+
+/// The step budget of a run (`VmConfig::max_steps`).
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Fuel {
+    /// The configured limit, for the error message.
+    pub(crate) limit: Option<u64>,
+    /// Steps left.
+    pub(crate) remaining: u64,
+}
+
+impl Fuel {
+    pub(crate) fn new(limit: Option<u64>) -> Fuel {
+        Fuel {
+            limit,
+            remaining: limit.unwrap_or(u64::MAX),
+        }
+    }
+}
+
+/// Everything a thread runs against.
+pub(crate) struct Machine<'a> {
+    pub(crate) program: &'a Program,
+    pub(crate) heap: &'a mut Heap,
+    pub(crate) globals: &'a mut [u64],
+    pub(crate) sys: &'a mut Syscalls,
+    pub(crate) max_depth: usize,
+    pub(crate) fuel: &'a mut Fuel,
+}
+
+#[cold]
+fn step_limit(limit: Option<u64>) -> Trap {
+    Trap::new(format!(
+        "step limit of {} exceeded",
+        limit.unwrap_or(u64::MAX)
+    ))
+}
+
+#[cold]
+fn key_not_found(key: KeyRef<'_>) -> Trap {
+    let mut message = String::from("key not found: ");
+    format::write_key(&mut message, key);
+    Trap::new(message)
+}
+
+#[cold]
+fn invalid_number(what: &str, text: &str) -> Trap {
+    Trap::new(format!("invalid {what}: \"{text}\""))
+}
+
+#[cold]
+fn missing(what: &str) -> Trap {
+    Trap::internal(format_args!("{what} does not exist"))
+}
+
+/// `int(s)`: optional sign and decimal digits, surrounding ASCII whitespace ignored.
+fn parse_int(text: &str) -> Result<i64, Trap> {
+    text.trim_ascii()
+        .parse::<i64>()
+        .map_err(|_| invalid_number("int", text))
+}
+
+/// `float(s)`: decimal and exponent forms, `inf`, `-inf`, `nan`, surrounding ASCII whitespace ignored.
+fn parse_float(text: &str) -> Result<f64, Trap> {
+    let trimmed = text.trim_ascii();
+    let unsigned = trimmed.strip_prefix(['+', '-']).unwrap_or(trimmed);
+    let plain = unsigned == "inf"
+        || unsigned == "nan"
+        || (unsigned.bytes().any(|byte| byte.is_ascii_digit())
+            && unsigned
+                .bytes()
+                .all(|byte| matches!(byte, b'0'..=b'9' | b'.' | b'e' | b'E' | b'+' | b'-')));
+    match trimmed.parse::<f64>() {
+        Ok(value) if plain => Ok(value),
+        _ => Err(invalid_number("float", text)),
+    }
+}
+
+/// `int(x)` for a float: truncation, or `invalid int: "TEXT"` outside the int range.
+fn float_to_int(value: f64) -> Result<i64, Trap> {
+    let truncated = value.trunc();
+    if (-9_223_372_036_854_775_808.0..9_223_372_036_854_775_808.0).contains(&truncated) {
+        Ok(truncated as i64)
+    } else {
+        Err(invalid_number("int", &format::float_to_string(value)))
+    }
+}
+
+/// Runs every collector root through the heap: the reference registers of each live frame and the
+/// reference globals.
+fn collect(heap: &mut Heap, program: &Program, regs: &[u64], frames: &[Frame], globals: &[u64]) {
+    let frame_roots = frames.iter().flat_map(|frame| {
+        let refs: &[u16] = program
+            .funcs
+            .get(frame.func as usize)
+            .map_or(&[], |info| &info.ref_regs);
+        refs.iter()
+            .filter_map(move |&register| regs.get(frame.base + usize::from(register)).copied())
+    });
+    let global_roots = program
+        .global_refs
+        .iter()
+        .filter_map(|&global| globals.get(global as usize).copied());
+    heap.collect(frame_roots.chain(global_roots));
+}
+
+/// Runs function `entry` (no arguments) on `thread` to completion and returns its result word.
+///
+/// # Errors
+/// The runtime error that ended the run. The thread's frames are then left as they were when it was
+/// raised (each with the pc after its current instruction), for the caller to build the stack trace.
+pub(crate) fn execute(
+    machine: Machine<'_>,
+    thread: &mut ThreadState,
+    entry: u32,
+) -> Result<u64, Trap> {
+    let Machine {
+        program,
+        heap,
+        globals,
+        sys,
+        max_depth,
+        fuel,
+    } = machine;
+    let ThreadState {
+        regs: stack,
+        frames,
+    } = thread;
+    frames.clear();
+    if max_depth == 0 {
+        return Err(Trap::stack_overflow());
+    }
+    let info = program
+        .funcs
+        .get(entry as usize)
+        .ok_or_else(|| missing("entry function"))?;
+    ensure_window(stack, 0)?;
+    stack
+        .get_mut(..info.nregs)
+        .ok_or_else(|| missing("entry frame"))?
+        .fill(0);
+    frames.push(Frame {
+        func: entry,
+        pc: 0,
+        base: 0,
+        ret: 0,
+    });
+    let mut exec = Exec {
+        program,
+        heap,
+        globals,
+        sys,
+        stack,
+        frames,
+        max_depth,
+        fuel: fuel.remaining,
+        limit: fuel.limit,
+        base: 0,
+        info,
+    };
+    let result = run(&mut exec);
+    fuel.remaining = exec.fuel;
+    result
+}
+
+/// The state of a running thread that the dispatch loop touches only in some instructions (calls,
+/// returns, allocation, fuel). Keeping it behind one pointer leaves the machine registers to the
+/// values every instruction needs: the register window, the pc and the code.
+struct Exec<'a> {
+    program: &'a Program,
+    heap: &'a mut Heap,
+    globals: &'a mut [u64],
+    sys: &'a mut Syscalls,
+    stack: &'a mut Vec<u64>,
+    frames: &'a mut Vec<Frame>,
+    max_depth: usize,
+    /// Steps left (copied back to the caller's [`Fuel`] when the loop ends).
+    fuel: u64,
+    /// The step limit, for the error message.
+    limit: Option<u64>,
+    /// Where the current frame's registers start.
+    base: usize,
+    /// The running function.
+    info: &'a FuncInfo,
+}
+
+/// The dispatch loop proper (see [`execute`]).
+#[inline(never)]
+fn run(ex: &mut Exec<'_>) -> Result<u64, Trap> {
+    let mut code: &[Instr] = &ex.info.code;
+    let mut pc: usize = 0;
+    let mut regs = window(ex.stack, ex.base)?;
+
+    let trap: Trap = 'run: loop {
+        /// Unwraps a `Result`, leaving the loop with its error.
+        macro_rules! tri {
+            ($result:expr) => {
+                match $result {
+                    Ok(value) => value,
+                    Err(trap) => break 'run trap,
+                }
+            };
+        }
+        /// A register of the current frame.
+        macro_rules! r {
+            ($register:expr) => {
+                regs[usize::from($register)]
+            };
+        }
+        /// Counts one step against `max_steps`.
+        macro_rules! tick {
+            () => {
+                if ex.fuel == 0 {
+                    break 'run step_limit(ex.limit);
+                }
+                ex.fuel -= 1;
+            };
+        }
+        /// Collects if the heap asks for it; only used after a result has been stored.
+        macro_rules! safepoint {
+            () => {
+                if ex.heap.should_collect() {
+                    collect(ex.heap, ex.program, ex.stack, ex.frames, ex.globals);
+                    regs = tri!(window(ex.stack, ex.base));
+                }
+            };
+        }
+        /// Takes a jump to `target`, counting a step when it goes backward.
+        macro_rules! jump {
+            ($target:expr) => {{
+                let target = $target as usize;
+                if target < pc {
+                    tick!();
+                }
+                pc = target;
+            }};
+        }
+
+        let Some(instr) = code.get(pc) else {
+            break 'run Trap::internal("execution ran off the end of the function");
+        };
+        pc += 1;
+        match *instr {
+            // ---- moves, constants, globals ----
+            Instr::Nop {} => {}
+            Instr::Move { dst, src } => r!(dst) = r!(src),
+            Instr::LoadInt { dst, value } => r!(dst) = i64::from(value) as u64,
+            Instr::LoadConst { dst, index } => {
+                r!(dst) = *tri!(
+                    ex.program
+                        .constants
+                        .get(index as usize)
+                        .ok_or_else(|| missing("constant"))
+                );
+            }
+            Instr::LoadBool { dst, value } => r!(dst) = u64::from(value),
+            Instr::LoadNull { dst } => r!(dst) = 0,
+            Instr::GetGlobal { dst, global } => {
+                r!(dst) = *tri!(
+                    ex.globals
+                        .get(global as usize)
+                        .ok_or_else(|| missing("global"))
+                );
+            }
+            Instr::SetGlobal { global, src } => {
+                *tri!(
+                    ex.globals
+                        .get_mut(global as usize)
+                        .ok_or_else(|| missing("global"))
+                ) = r!(src);
+            }
+
+            // ---- int arithmetic ----
+            Instr::AddI { dst, a, b } => r!(dst) = r!(a).wrapping_add(r!(b)),
+            Instr::SubI { dst, a, b } => r!(dst) = r!(a).wrapping_sub(r!(b)),
+            Instr::MulI { dst, a, b } => r!(dst) = (r!(a) as i64).wrapping_mul(r!(b) as i64) as u64,
+            Instr::DivI { dst, a, b } => {
+                let divisor = r!(b) as i64;
+                if divisor == 0 {
+                    break 'run Trap::division_by_zero();
+                }
+                r!(dst) = (r!(a) as i64).wrapping_div(divisor) as u64;
+            }
+            Instr::RemI { dst, a, b } => {
+                let divisor = r!(b) as i64;
+                if divisor == 0 {
+                    break 'run Trap::division_by_zero();
+                }
+                r!(dst) = (r!(a) as i64).wrapping_rem(divisor) as u64;
+            }
+            Instr::NegI { dst, src } => r!(dst) = (r!(src) as i64).wrapping_neg() as u64,
+            Instr::AddIImm { dst, a, imm } => {
+                r!(dst) = (r!(a) as i64).wrapping_add(i64::from(imm)) as u64
+            }
+
+            // ---- float arithmetic ----
+            Instr::AddF { dst, a, b } => r!(dst) = (f(r!(a)) + f(r!(b))).to_bits(),
+            Instr::SubF { dst, a, b } => r!(dst) = (f(r!(a)) - f(r!(b))).to_bits(),
+            Instr::MulF { dst, a, b } => r!(dst) = (f(r!(a)) * f(r!(b))).to_bits(),
+            Instr::DivF { dst, a, b } => r!(dst) = (f(r!(a)) / f(r!(b))).to_bits(),
+            Instr::RemF { dst, a, b } => r!(dst) = (f(r!(a)) % f(r!(b))).to_bits(),
+            Instr::NegF { dst, src } => r!(dst) = (-f(r!(src))).to_bits(),
+
+            // ---- comparisons ----
+            Instr::EqI { dst, a, b } => r!(dst) = u64::from(r!(a) == r!(b)),
+            Instr::NeI { dst, a, b } => r!(dst) = u64::from(r!(a) != r!(b)),
+            Instr::LtI { dst, a, b } => r!(dst) = u64::from((r!(a) as i64) < (r!(b) as i64)),
+            Instr::LeI { dst, a, b } => r!(dst) = u64::from((r!(a) as i64) <= (r!(b) as i64)),
+            Instr::EqF { dst, a, b } => r!(dst) = u64::from(f(r!(a)) == f(r!(b))),
+            Instr::NeF { dst, a, b } => r!(dst) = u64::from(f(r!(a)) != f(r!(b))),
+            Instr::LtF { dst, a, b } => r!(dst) = u64::from(f(r!(a)) < f(r!(b))),
+            Instr::LeF { dst, a, b } => r!(dst) = u64::from(f(r!(a)) <= f(r!(b))),
+            Instr::EqB { dst, a, b } => r!(dst) = u64::from((r!(a) != 0) == (r!(b) != 0)),
+            Instr::NeB { dst, a, b } => r!(dst) = u64::from((r!(a) != 0) != (r!(b) != 0)),
+            Instr::EqS { dst, a, b } => {
+                r!(dst) = u64::from(tri!(strings_equal(ex.heap, r!(a), r!(b))))
+            }
+            Instr::NeS { dst, a, b } => {
+                r!(dst) = u64::from(!tri!(strings_equal(ex.heap, r!(a), r!(b))))
+            }
+            Instr::LtS { dst, a, b } => {
+                r!(dst) = u64::from(tri!(ex.heap.str(r!(a))) < tri!(ex.heap.str(r!(b))));
+            }
+            Instr::LeS { dst, a, b } => {
+                r!(dst) = u64::from(tri!(ex.heap.str(r!(a))) <= tri!(ex.heap.str(r!(b))));
+            }
+            Instr::EqRef { dst, a, b } => r!(dst) = u64::from(r!(a) == r!(b)),
+            Instr::NeRef { dst, a, b } => r!(dst) = u64::from(r!(a) != r!(b)),
+            Instr::Not { dst, src } => r!(dst) = u64::from(r!(src) == 0),
+
+            // ---- control flow ----
+            Instr::Jump { target } => jump!(target),
+            Instr::JumpIf { cond, target } => {
+                if r!(cond) != 0 {
+                    jump!(target);
+                }
+            }
+            Instr::JumpIfNot { cond, target } => {
+                if r!(cond) == 0 {
+                    jump!(target);
+                }
+            }
+            Instr::JumpIfNotLtI { a, b, target } => {
+                if (r!(a) as i64) >= (r!(b) as i64) {
+                    jump!(target);
+                }
+            }
+            Instr::JumpIfNotLeI { a, b, target } => {
+                if (r!(a) as i64) > (r!(b) as i64) {
+                    jump!(target);
+                }
+            }
+            Instr::Call { func, args, dst } => {
+                tick!();
+                let Some(callee) = ex.program.funcs.get(func as usize) else {
+                    break 'run missing("function");
+                };
+                if ex.frames.len() >= ex.max_depth {
+                    break 'run Trap::stack_overflow();
+                }
+                let first = usize::from(args);
+                let params = callee.params;
+                let new_base = ex.base + ex.info.nregs;
+                if first + params > ex.info.nregs {
+                    break 'run Trap::internal("call arguments lie outside the caller's registers");
+                }
+                // The arguments, read before the register stack may move.
+                let small_args: Option<[u64; SMALL_ARGS]> =
+                    match regs.get(first..first + SMALL_ARGS) {
+                        Some(window) if callee.small_frame => window.try_into().ok(),
+                        _ => None,
+                    };
+                if let Some(top) = ex.frames.last_mut() {
+                    top.pc = pc;
+                }
+                ex.frames.push(Frame {
+                    func,
+                    pc: 0,
+                    base: new_base,
+                    ret: dst,
+                });
+                tri!(ensure_window(ex.stack, new_base));
+                if let Some(arguments) = small_args {
+                    // Fixed-size stores: the window past the callee's registers is unused.
+                    regs = tri!(window(ex.stack, new_base));
+                    for ((slot, argument), mask) in
+                        regs.iter_mut().zip(arguments).zip(&callee.arg_mask)
+                    {
+                        *slot = argument & mask;
+                    }
+                    regs[SMALL_ARGS..SMALL_FRAME].fill(0);
+                } else {
+                    let Some((caller_regs, callee_regs)) = ex.stack.split_at_mut_checked(new_base)
+                    else {
+                        break 'run Trap::internal("register stack too small");
+                    };
+                    let (Some(arguments), Some(callee_regs)) = (
+                        caller_regs.get(ex.base + first..ex.base + first + params),
+                        callee_regs.get_mut(..callee.nregs),
+                    ) else {
+                        break 'run Trap::internal("register stack too small");
+                    };
+                    let (param_regs, other_regs) = callee_regs.split_at_mut(params);
+                    param_regs.copy_from_slice(arguments);
+                    other_regs.fill(0);
+                    regs = tri!(window(ex.stack, new_base));
+                }
+                ex.info = callee;
+                ex.base = new_base;
+                code = &callee.code;
+                pc = 0;
+            }
+            Instr::CallNative { native, args, dst } => {
+                let Some(bound) = ex.program.natives.get(native as usize) else {
+                    break 'run missing("native");
+                };
+                let first = usize::from(args);
+                let Some(arguments) = regs.get(first..first + bound.params) else {
+                    break 'run Trap::internal("native arguments lie outside the frame");
+                };
+                let mut context = NativeContext {
+                    heap: &mut *ex.heap,
+                    sys: &mut *ex.sys,
+                    ret: &bound.ret,
+                };
+                let value = tri!((bound.function)(&mut context, arguments));
+                if bound.returns_value {
+                    r!(dst) = value;
+                }
+                safepoint!();
+            }
+            Instr::Ret { src } => {
+                let value = r!(src);
+                let returns_value = ex.info.returns_value;
+                let Some(done) = ex.frames.pop() else {
+                    break 'run missing("frame");
+                };
+                let Some(&caller) = ex.frames.last() else {
+                    return Ok(value);
+                };
+                let Some(caller_info) = ex.program.funcs.get(caller.func as usize) else {
+                    break 'run missing("function");
+                };
+                ex.info = caller_info;
+                code = &caller_info.code;
+                pc = caller.pc;
+                ex.base = caller.base;
+                regs = tri!(window(ex.stack, ex.base));
+                if returns_value {
+                    r!(done.ret) = value;
+                }
+            }
+            Instr::RetVoid {} => {
+                if ex.frames.pop().is_none() {
+                    break 'run missing("frame");
+                }
+                let Some(&caller) = ex.frames.last() else {
+                    return Ok(0);
+                };
+                let Some(caller_info) = ex.program.funcs.get(caller.func as usize) else {
+                    break 'run missing("function");
+                };
+                ex.info = caller_info;
+                code = &caller_info.code;
+                pc = caller.pc;
+                ex.base = caller.base;
+                regs = tri!(window(ex.stack, ex.base));
+            }
+            Instr::Throw { message } => break 'run Trap::new(tri!(ex.heap.str(r!(message)))),
+
+            // ---- conversions ----
+            Instr::IntToFloat { dst, src } => r!(dst) = ((r!(src) as i64) as f64).to_bits(),
+            Instr::FloatToInt { dst, src } => r!(dst) = tri!(float_to_int(f(r!(src)))) as u64,
+            Instr::ParseInt { dst, src } => {
+                r!(dst) = tri!(parse_int(tri!(ex.heap.str(r!(src))))) as u64
+            }
+            Instr::ParseFloat { dst, src } => {
+                r!(dst) = tri!(parse_float(tri!(ex.heap.str(r!(src))))).to_bits();
+            }
+            Instr::IntToStr { dst, src } => {
+                r!(dst) = ex.heap.alloc_string((r!(src) as i64).to_string());
+                safepoint!();
+            }
+            Instr::FloatToStr { dst, src } => {
+                r!(dst) = ex.heap.alloc_string(format::float_to_string(f(r!(src))));
+                safepoint!();
+            }
+            Instr::BoolToStr { dst, src } => {
+                r!(dst) = if r!(src) != 0 {
+                    ex.program.true_str
+                } else {
+                    ex.program.false_str
+                };
+            }
+            Instr::RefToStr { dst, src } => {
+                let value = r!(src);
+                r!(dst) = if value == 0 {
+                    ex.program.null_str
+                } else if let Object::Str(_) = tri!(ex.heap.get(value)) {
+                    value
+                } else {
+                    let text =
+                        format::format_value(ex.heap, ValueKind::Ref, value, StringStyle::Raw);
+                    ex.heap.alloc_string(text)
+                };
+                safepoint!();
+            }
+
+            // ---- strings ----
+            Instr::Concat { dst, a, b } => {
+                let (left, right) = (tri!(ex.heap.str(r!(a))), tri!(ex.heap.str(r!(b))));
+                let mut text = String::with_capacity(left.len() + right.len());
+                text.push_str(left);
+                text.push_str(right);
+                r!(dst) = ex.heap.alloc_string(text);
+                safepoint!();
+            }
+            Instr::StrLen { dst, src } => r!(dst) = tri!(ex.heap.str(r!(src))).len() as u64,
+
+            // ---- arrays ----
+            Instr::NewArray { dst, first, count } => {
+                let element = tri!(ex.program.register_type(ex.info, dst)).element;
+                let first = usize::from(first);
+                let Some(items) = regs.get(first..first + usize::from(count)) else {
+                    break 'run Trap::internal("array elements lie outside the frame");
+                };
+                let items = items.to_vec();
+                r!(dst) = ex.heap.alloc_array(element, items);
+                safepoint!();
+            }
+            Instr::ArrayFill { dst, count, value } => {
+                let element = tri!(ex.program.register_type(ex.info, dst)).element;
+                let count = r!(count) as i64;
+                let Ok(length) = usize::try_from(count) else {
+                    break 'run Trap::invalid_argument(format_args!("fill count {count}"));
+                };
+                let mut items = Vec::new();
+                if items.try_reserve_exact(length).is_err() {
+                    break 'run Trap::new(format!(
+                        "out of memory: cannot allocate an array of {length} elements"
+                    ));
+                }
+                items.resize(length, r!(value));
+                r!(dst) = ex.heap.alloc_array(element, items);
+                safepoint!();
+            }
+            Instr::ArrayGet { dst, array, index } => {
+                let array = tri!(ex.heap.array(r!(array)));
+                let index = r!(index) as i64;
+                match usize::try_from(index)
+                    .ok()
+                    .and_then(|index| array.items.get(index))
+                {
+                    Some(&value) => r!(dst) = value,
+                    None => break 'run Trap::index_out_of_bounds(index, array.items.len()),
+                }
+            }
+            Instr::ArraySet { array, index, src } => {
+                let value = r!(src);
+                let array = tri!(ex.heap.array_mut(r!(array)));
+                let index = r!(index) as i64;
+                let length = array.items.len();
+                match usize::try_from(index)
+                    .ok()
+                    .and_then(|index| array.items.get_mut(index))
+                {
+                    Some(slot) => *slot = value,
+                    None => break 'run Trap::index_out_of_bounds(index, length),
+                }
+            }
+            Instr::ArrayLen { dst, array } => {
+                r!(dst) = tri!(ex.heap.array(r!(array))).items.len() as u64
+            }
+            Instr::ArrayPush { array, src } => {
+                tri!(ex.heap.array_push(r!(array), r!(src)));
+                safepoint!();
+            }
+            Instr::ArrayPop { dst, array } => {
+                match tri!(ex.heap.array_mut(r!(array))).items.pop() {
+                    Some(value) => r!(dst) = value,
+                    None => break 'run Trap::index_out_of_bounds(-1, 0),
+                }
+            }
+
+            // ---- maps ----
+            Instr::NewMap { dst } => {
+                let ty = tri!(ex.program.register_type(ex.info, dst));
+                let Some(key) = ty.key else {
+                    break 'run Trap::internal("map.new destination is not a map");
+                };
+                r!(dst) = ex.heap.alloc_map(key, ty.value);
+                safepoint!();
+            }
+            Instr::MapGet { dst, map, key } => {
+                let map = tri!(ex.heap.map(r!(map)));
+                let key = tri!(ex.heap.key_ref(map.key, r!(key)));
+                match map.entries.get(&key) {
+                    Some(&value) => r!(dst) = value,
+                    None => break 'run key_not_found(key),
+                }
+            }
+            Instr::MapSet { map, key, src } => {
+                tri!(ex.heap.map_set(r!(map), r!(key), r!(src)));
+                safepoint!();
+            }
+            Instr::MapGetOr {
+                dst,
+                map,
+                key,
+                default,
+            } => {
+                let map = tri!(ex.heap.map(r!(map)));
+                let key = tri!(ex.heap.key_ref(map.key, r!(key)));
+                r!(dst) = map.entries.get(&key).copied().unwrap_or(r!(default));
+            }
+            Instr::MapContains { dst, map, key } => {
+                let map = tri!(ex.heap.map(r!(map)));
+                let key = tri!(ex.heap.key_ref(map.key, r!(key)));
+                r!(dst) = u64::from(map.entries.contains_key(&key));
+            }
+            Instr::MapRemove { dst, map, key } => {
+                let handle = r!(map);
+                let object = tri!(ex.heap.map(handle));
+                let key = tri!(ex.heap.key_ref(object.key, r!(key)));
+                let found = object.entries.get_index_of(&key);
+                if let Some(index) = found {
+                    tri!(ex.heap.map_mut(handle))
+                        .entries
+                        .shift_remove_index(index);
+                }
+                r!(dst) = u64::from(found.is_some());
+            }
+            Instr::MapLen { dst, map } => r!(dst) = tri!(ex.heap.map(r!(map))).entries.len() as u64,
+            Instr::MapKeys { dst, map } => {
+                r!(dst) = tri!(ex.heap.map_keys(r!(map)));
+                safepoint!();
+            }
+
+            // ---- forms and picks ----
+            Instr::NewForm { dst, first } => {
+                let form = tri!(ex.program.register_type(ex.info, dst)).form;
+                let Some(layout) = form.and_then(|form| ex.heap.layouts().form(form)) else {
+                    break 'run Trap::internal("form.new destination is not a form");
+                };
+                let first = usize::from(first);
+                let Some(fields) = regs.get(first..first + layout.fields.len()) else {
+                    break 'run Trap::internal("form fields lie outside the frame");
+                };
+                let fields: Box<[u64]> = fields.into();
+                r!(dst) = ex.heap.alloc_form(form.unwrap_or_default(), fields);
+                safepoint!();
+            }
+            Instr::GetField { dst, object, field } => {
+                let form = tri!(ex.heap.form(r!(object)));
+                r!(dst) = *tri!(
+                    form.fields
+                        .get(usize::from(field))
+                        .ok_or_else(|| missing("field"))
+                );
+            }
+            Instr::SetField { object, field, src } => {
+                let value = r!(src);
+                let form = tri!(ex.heap.form_mut(r!(object)));
+                *tri!(
+                    form.fields
+                        .get_mut(usize::from(field))
+                        .ok_or_else(|| missing("field"))
+                ) = value;
+            }
+            Instr::NewPick { dst, case, first } => {
+                let pick = tri!(ex.program.register_type(ex.info, dst)).pick;
+                let Some(layout) =
+                    pick.and_then(|pick| ex.heap.layouts().case(pick, u32::from(case)))
+                else {
+                    break 'run Trap::internal("pick.new destination is not a pick with that case");
+                };
+                let first = usize::from(first);
+                let Some(payload) = regs.get(first..first + layout.fields.len()) else {
+                    break 'run Trap::internal("pick payload lies outside the frame");
+                };
+                let payload: Box<[u64]> = payload.into();
+                r!(dst) = ex
+                    .heap
+                    .alloc_pick(pick.unwrap_or_default(), u32::from(case), payload);
+                safepoint!();
+            }
+            Instr::PickTag { dst, pick } => r!(dst) = u64::from(tri!(ex.heap.pick(r!(pick))).case),
+            Instr::PickField {
+                dst,
+                pick,
+                case,
+                field,
+            } => {
+                let pick = tri!(ex.heap.pick(r!(pick)));
+                if pick.case != u32::from(case) {
+                    break 'run Trap::internal("pick.field on a value of another case");
+                }
+                r!(dst) = *tri!(
+                    pick.payload
+                        .get(usize::from(field))
+                        .ok_or_else(|| missing("payload field"))
+                );
+            }
+        }
+    };
+    if let Some(top) = ex.frames.last_mut() {
+        top.pc = pc;
+    }
+    Err(trap)
+}
+
+/// A float register's value.
+#[inline(always)]
+fn f(bits: u64) -> f64 {
+    f64::from_bits(bits)
+}
+
+/// `eq.s`: contents equal; two nulls are equal, null and a string are not.
+#[inline]
+fn strings_equal(heap: &Heap, a: u64, b: u64) -> Result<bool, Trap> {
+    if a == b {
+        return Ok(true);
+    }
+    if a == 0 || b == 0 {
+        return Ok(false);
+    }
+    Ok(heap.str(a)? == heap.str(b)?)
+}

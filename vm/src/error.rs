@@ -1,0 +1,157 @@
+//! Errors of loading and running a program: [`LoadError`] (the module could not be loaded),
+//! [`Trap`] (a runtime error as raised by an instruction or a native, before it has a stack trace) and
+//! [`RuntimeError`] (an uncaught runtime error with its Vitte stack trace).
+
+use std::fmt;
+use std::io;
+use std::path::PathBuf;
+
+use crate::bytecode::format::BytecodeError;
+
+/// Why a program could not be loaded into the VM.
+#[derive(Debug, thiserror::Error)]
+pub enum LoadError {
+    /// The bytecode file could not be read.
+    #[error("cannot read '{}': {source}", path.display())]
+    Io {
+        /// The file that was being read.
+        path: PathBuf,
+        /// What the operating system said.
+        #[source]
+        source: io::Error,
+    },
+    /// The bytes are not a valid `.vitbc` file: `invalid bytecode: WHAT, at byte N`.
+    #[error(transparent)]
+    Bytecode(#[from] BytecodeError),
+    /// The module failed verification or breaks a limit of the VM.
+    #[error("invalid module: {message}")]
+    Invalid {
+        /// What is wrong.
+        message: String,
+    },
+    /// A native import names no registered native, or its declared signature differs from the
+    /// registered one.
+    #[error("{message}")]
+    Native {
+        /// The native's name as the module imports it.
+        name: String,
+        /// The full message (it names the native).
+        message: String,
+    },
+}
+
+/// A runtime error as raised by an instruction or a native function, before the interpreter attaches
+/// the stack trace. Natives return it to fail.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Trap {
+    /// The message shown after `error: ` (lower case, no final period).
+    pub message: String,
+}
+
+impl Trap {
+    /// A runtime error with this message.
+    #[cold]
+    pub fn new(message: impl Into<String>) -> Trap {
+        Trap {
+            message: message.into(),
+        }
+    }
+
+    /// `null dereference`.
+    #[cold]
+    pub fn null_dereference() -> Trap {
+        Trap::new("null dereference")
+    }
+
+    /// `division by zero`.
+    #[cold]
+    pub fn division_by_zero() -> Trap {
+        Trap::new("division by zero")
+    }
+
+    /// `index out of bounds: index I, length N`.
+    #[cold]
+    pub fn index_out_of_bounds(index: i64, length: usize) -> Trap {
+        Trap::new(format!(
+            "index out of bounds: index {index}, length {length}"
+        ))
+    }
+
+    /// `invalid argument: WHAT`.
+    #[cold]
+    pub fn invalid_argument(what: impl fmt::Display) -> Trap {
+        Trap::new(format!("invalid argument: {what}"))
+    }
+
+    /// `stack overflow`.
+    #[cold]
+    pub fn stack_overflow() -> Trap {
+        Trap::new("stack overflow")
+    }
+
+    /// An impossibility for a verified module (a stale reference, an out-of-range index the verifier
+    /// should have refused): `internal error: WHAT`. Reported instead of panicking.
+    #[cold]
+    pub fn internal(what: impl fmt::Display) -> Trap {
+        Trap::new(format!("internal error: {what}"))
+    }
+}
+
+impl fmt::Display for Trap {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for Trap {}
+
+/// One live Vitte frame of a [`RuntimeError`]'s stack trace.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TraceFrame {
+    /// The procedure's name (`main`, `util.helper`).
+    pub function: String,
+    /// The source file's path as the compiler recorded it; empty when unknown.
+    pub file: String,
+    /// 1-based line of the instruction running in this frame (the call, for outer frames); 0 when
+    /// unknown.
+    pub line: u32,
+    /// 1-based column; 0 when unknown.
+    pub col: u32,
+}
+
+impl fmt::Display for TraceFrame {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.file.is_empty() || self.line == 0 {
+            write!(f, "{} (unknown location)", self.function)
+        } else {
+            write!(
+                f,
+                "{} ({}:{}:{})",
+                self.function, self.file, self.line, self.col
+            )
+        }
+    }
+}
+
+/// An uncaught runtime error: its message and the stack trace, innermost frame first.
+///
+/// Displays as `error: MESSAGE` followed by one `  at PROC (path:LINE:COL)` line per frame.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RuntimeError {
+    /// The message (`division by zero`, `index out of bounds: index 3, length 2`, …).
+    pub message: String,
+    /// One entry per live Vitte frame, innermost first.
+    pub trace: Vec<TraceFrame>,
+}
+
+impl fmt::Display for RuntimeError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "error: {}", self.message)?;
+        for frame in &self.trace {
+            write!(f, "\n  at {frame}")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for RuntimeError {}

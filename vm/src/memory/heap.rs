@@ -1,0 +1,500 @@
+//! The object table: every heap object (string, array, map, form, pick) lives in one slot of a
+//! `Vec`, and a reference is the slot's index stored untagged in a 64-bit register (0 is `null`).
+//!
+//! Freed slots go on a free list and are reused by the next allocation, so allocating is a `pop` and a
+//! store (plus the object's own buffer). Every access checks the slot: a null reference gives the
+//! runtime error `null dereference`, and a stale or mistyped one gives an internal error instead of a
+//! panic, so no module that passed the verifier can crash the host.
+//!
+//! The heap keeps an estimate of its size in bytes; the interpreter asks
+//! [`should_collect`](Heap::should_collect) at its safe points and then runs the collector
+//! ([`super::gc`]).
+
+use std::collections::HashMap;
+use std::mem::size_of;
+
+use crate::bytecode::ValueKind;
+use crate::error::Trap;
+
+use super::layout::Layouts;
+use super::map::{FxBuildHasher, KeyKind, KeyRef, MapEntries, MapKey};
+
+/// A growable array: its element representation and the elements as register words.
+#[derive(Clone, Debug)]
+pub struct ArrayObject {
+    /// How the elements are held.
+    pub kind: ValueKind,
+    /// The elements.
+    pub items: Vec<u64>,
+}
+
+/// A map: its key type, its value representation and its insertion-ordered entries.
+#[derive(Clone, Debug)]
+pub struct MapObject {
+    /// The key type.
+    pub key: KeyKind,
+    /// How the values are held.
+    pub value: ValueKind,
+    /// The entries, in insertion order.
+    pub entries: MapEntries,
+}
+
+/// A form instance.
+#[derive(Clone, Debug)]
+pub struct FormObject {
+    /// Index into the module's forms (and [`Layouts::forms`]).
+    pub form: u32,
+    /// Field values in declaration order.
+    pub fields: Box<[u64]>,
+}
+
+/// A pick value.
+#[derive(Clone, Debug)]
+pub struct PickObject {
+    /// Index into the module's picks (and [`Layouts::picks`]).
+    pub pick: u32,
+    /// The case (tag).
+    pub case: u32,
+    /// Payload values in order.
+    pub payload: Box<[u64]>,
+}
+
+/// One slot of the object table.
+#[derive(Clone, Debug, Default)]
+pub enum Object {
+    /// An unused slot (slot 0, which stands for `null`, is always free).
+    #[default]
+    Free,
+    /// Immutable UTF-8 text.
+    Str(Box<str>),
+    /// `[T]`.
+    Array(ArrayObject),
+    /// `Map[K, V]` (boxed: maps are rarer and larger than the other objects).
+    Map(Box<MapObject>),
+    /// A form instance.
+    Form(FormObject),
+    /// A pick value.
+    Pick(PickObject),
+}
+
+/// What the heap holds, for tests, tools and tuning.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct HeapStats {
+    /// Objects currently in the table (live or not yet collected).
+    pub objects: usize,
+    /// Estimated bytes held by those objects.
+    pub bytes: usize,
+    /// Number of slots of the object table.
+    pub slots: usize,
+    /// Collections run so far.
+    pub collections: u64,
+    /// Objects that survived the last collection.
+    pub live_after_last_collection: usize,
+}
+
+/// Estimated bytes of one table slot.
+pub(crate) const SLOT_BYTES: usize = size_of::<Object>();
+/// Collections never start before the heap holds this many bytes.
+pub(crate) const MIN_COLLECT_BYTES: usize = 4 << 20;
+/// The next collection starts when the heap has grown to this multiple of what survived the last one.
+pub(crate) const GROWTH_FACTOR: usize = 2;
+
+/// The garbage-collected heap of one VM.
+#[derive(Debug)]
+pub struct Heap {
+    pub(crate) objects: Vec<Object>,
+    pub(crate) marks: Vec<bool>,
+    pub(crate) free: Vec<u32>,
+    pub(crate) pinned: HashMap<u64, usize, FxBuildHasher>,
+    pub(crate) mark_stack: Vec<u64>,
+    pub(crate) layouts: Layouts,
+    /// Estimated bytes: what survived the last collection plus what was allocated since.
+    pub(crate) bytes: usize,
+    pub(crate) next_collect: usize,
+    pub(crate) collections: u64,
+    pub(crate) live_after_last_collection: usize,
+}
+
+impl Default for Heap {
+    fn default() -> Heap {
+        Heap::new(Layouts::default())
+    }
+}
+
+impl Heap {
+    /// An empty heap for a module with these form and pick layouts.
+    pub fn new(layouts: Layouts) -> Heap {
+        Heap {
+            objects: vec![Object::Free],
+            marks: Vec::new(),
+            free: Vec::new(),
+            pinned: HashMap::default(),
+            mark_stack: Vec::new(),
+            layouts,
+            bytes: 0,
+            next_collect: MIN_COLLECT_BYTES,
+            collections: 0,
+            live_after_last_collection: 0,
+        }
+    }
+
+    /// The form and pick layouts this heap's objects follow.
+    pub fn layouts(&self) -> &Layouts {
+        &self.layouts
+    }
+
+    /// Counters describing the heap.
+    pub fn stats(&self) -> HeapStats {
+        HeapStats {
+            objects: self.objects.len() - 1 - self.free.len(),
+            bytes: self.bytes,
+            slots: self.objects.len(),
+            collections: self.collections,
+            live_after_last_collection: self.live_after_last_collection,
+        }
+    }
+
+    /// True when the interpreter should collect at its next safe point: always under the `stress_gc`
+    /// feature, otherwise when the heap has grown past its threshold.
+    #[inline]
+    pub fn should_collect(&self) -> bool {
+        cfg!(feature = "stress_gc") || self.bytes >= self.next_collect
+    }
+
+    /// Keeps `handle` (and what it references) alive until a matching [`unpin`](Heap::unpin), for
+    /// references held outside registers and globals (interned constants, natives). Null is ignored.
+    pub fn pin(&mut self, handle: u64) {
+        if handle != 0 {
+            *self.pinned.entry(handle).or_insert(0) += 1;
+        }
+    }
+
+    /// Undoes one [`pin`](Heap::pin).
+    pub fn unpin(&mut self, handle: u64) {
+        if let Some(count) = self.pinned.get_mut(&handle) {
+            *count -= 1;
+            if *count == 0 {
+                self.pinned.remove(&handle);
+            }
+        }
+    }
+
+    #[inline]
+    fn alloc(&mut self, object: Object, bytes: usize) -> u64 {
+        self.bytes = self.bytes.saturating_add(SLOT_BYTES + bytes);
+        if let Some(index) = self.free.pop()
+            && let Some(slot) = self.objects.get_mut(index as usize)
+        {
+            *slot = object;
+            return u64::from(index);
+        }
+        self.objects.push(object);
+        (self.objects.len() - 1) as u64
+    }
+
+    /// Allocates a string.
+    pub fn alloc_str(&mut self, text: Box<str>) -> u64 {
+        let bytes = text.len();
+        self.alloc(Object::Str(text), bytes)
+    }
+
+    /// Allocates a string from a `String` (its spare capacity is released).
+    pub fn alloc_string(&mut self, text: String) -> u64 {
+        self.alloc_str(text.into_boxed_str())
+    }
+
+    /// Allocates an array whose elements are held as `kind`.
+    pub fn alloc_array(&mut self, kind: ValueKind, items: Vec<u64>) -> u64 {
+        let bytes = items.capacity() * 8;
+        self.alloc(Object::Array(ArrayObject { kind, items }), bytes)
+    }
+
+    /// Allocates an empty map.
+    pub fn alloc_map(&mut self, key: KeyKind, value: ValueKind) -> u64 {
+        let map = MapObject {
+            key,
+            value,
+            entries: MapEntries::default(),
+        };
+        self.alloc(Object::Map(Box::new(map)), size_of::<MapObject>())
+    }
+
+    /// Allocates an instance of form `form`; `fields` must follow its layout.
+    pub fn alloc_form(&mut self, form: u32, fields: Box<[u64]>) -> u64 {
+        let bytes = fields.len() * 8;
+        self.alloc(Object::Form(FormObject { form, fields }), bytes)
+    }
+
+    /// Allocates a value of case `case` of pick `pick`; `payload` must follow the case's layout.
+    pub fn alloc_pick(&mut self, pick: u32, case: u32, payload: Box<[u64]>) -> u64 {
+        let bytes = payload.len() * 8;
+        self.alloc(
+            Object::Pick(PickObject {
+                pick,
+                case,
+                payload,
+            }),
+            bytes,
+        )
+    }
+
+    /// The object `handle` refers to.
+    ///
+    /// # Errors
+    /// `null dereference` for null; an internal error for a handle that names no live object.
+    #[inline]
+    pub fn get(&self, handle: u64) -> Result<&Object, Trap> {
+        if handle == 0 {
+            return Err(Trap::null_dereference());
+        }
+        match usize::try_from(handle)
+            .ok()
+            .and_then(|index| self.objects.get(index))
+        {
+            Some(Object::Free) | None => Err(stale(handle)),
+            Some(object) => Ok(object),
+        }
+    }
+
+    #[inline]
+    fn get_mut(&mut self, handle: u64) -> Result<&mut Object, Trap> {
+        if handle == 0 {
+            return Err(Trap::null_dereference());
+        }
+        match usize::try_from(handle)
+            .ok()
+            .and_then(|index| self.objects.get_mut(index))
+        {
+            Some(Object::Free) | None => Err(stale(handle)),
+            Some(object) => Ok(object),
+        }
+    }
+
+    /// The text of string `handle`.
+    ///
+    /// # Errors
+    /// As [`get`](Heap::get), or an internal error when `handle` is not a string.
+    #[inline]
+    pub fn str(&self, handle: u64) -> Result<&str, Trap> {
+        match self.get(handle)? {
+            Object::Str(text) => Ok(text),
+            _ => Err(mistyped("string")),
+        }
+    }
+
+    /// The array `handle`.
+    ///
+    /// # Errors
+    /// As [`str`](Heap::str).
+    #[inline]
+    pub fn array(&self, handle: u64) -> Result<&ArrayObject, Trap> {
+        match self.get(handle)? {
+            Object::Array(array) => Ok(array),
+            _ => Err(mistyped("array")),
+        }
+    }
+
+    /// The array `handle`, mutably.
+    ///
+    /// # Errors
+    /// As [`str`](Heap::str).
+    #[inline]
+    pub fn array_mut(&mut self, handle: u64) -> Result<&mut ArrayObject, Trap> {
+        match self.get_mut(handle)? {
+            Object::Array(array) => Ok(array),
+            _ => Err(mistyped("array")),
+        }
+    }
+
+    /// The map `handle`.
+    ///
+    /// # Errors
+    /// As [`str`](Heap::str).
+    #[inline]
+    pub fn map(&self, handle: u64) -> Result<&MapObject, Trap> {
+        match self.get(handle)? {
+            Object::Map(map) => Ok(map),
+            _ => Err(mistyped("map")),
+        }
+    }
+
+    /// The map `handle`, mutably.
+    ///
+    /// # Errors
+    /// As [`str`](Heap::str).
+    #[inline]
+    pub fn map_mut(&mut self, handle: u64) -> Result<&mut MapObject, Trap> {
+        match self.get_mut(handle)? {
+            Object::Map(map) => Ok(map),
+            _ => Err(mistyped("map")),
+        }
+    }
+
+    /// The form instance `handle`.
+    ///
+    /// # Errors
+    /// As [`str`](Heap::str).
+    #[inline]
+    pub fn form(&self, handle: u64) -> Result<&FormObject, Trap> {
+        match self.get(handle)? {
+            Object::Form(form) => Ok(form),
+            _ => Err(mistyped("form")),
+        }
+    }
+
+    /// The form instance `handle`, mutably.
+    ///
+    /// # Errors
+    /// As [`str`](Heap::str).
+    #[inline]
+    pub fn form_mut(&mut self, handle: u64) -> Result<&mut FormObject, Trap> {
+        match self.get_mut(handle)? {
+            Object::Form(form) => Ok(form),
+            _ => Err(mistyped("form")),
+        }
+    }
+
+    /// The pick value `handle`.
+    ///
+    /// # Errors
+    /// As [`str`](Heap::str).
+    #[inline]
+    pub fn pick(&self, handle: u64) -> Result<&PickObject, Trap> {
+        match self.get(handle)? {
+            Object::Pick(pick) => Ok(pick),
+            _ => Err(mistyped("pick")),
+        }
+    }
+
+    /// Appends `value` to array `handle`, accounting for the buffer's growth.
+    ///
+    /// # Errors
+    /// As [`array_mut`](Heap::array_mut).
+    #[inline]
+    pub fn array_push(&mut self, handle: u64, value: u64) -> Result<(), Trap> {
+        let array = self.array_mut(handle)?;
+        let grown = if array.items.len() == array.items.capacity() {
+            array.items.capacity().max(4) * 8
+        } else {
+            0
+        };
+        array.items.push(value);
+        self.bytes = self.bytes.saturating_add(grown);
+        Ok(())
+    }
+
+    /// The key held in a register word, for a map whose keys are `kind`.
+    ///
+    /// # Errors
+    /// `null dereference` for a null string key.
+    #[inline]
+    pub fn key_ref(&self, kind: KeyKind, bits: u64) -> Result<KeyRef<'_>, Trap> {
+        Ok(match kind {
+            KeyKind::Int => KeyRef::Int(bits as i64),
+            KeyKind::Bool => KeyRef::Bool(bits != 0),
+            KeyKind::Str => KeyRef::Str(self.str(bits)?),
+        })
+    }
+
+    /// `map[key] = value`: replaces in place or inserts at the end.
+    ///
+    /// # Errors
+    /// As [`map_mut`](Heap::map_mut) and [`key_ref`](Heap::key_ref).
+    pub fn map_set(&mut self, map: u64, key: u64, value: u64) -> Result<(), Trap> {
+        let object = self.map(map)?;
+        let key_ref = self.key_ref(object.key, key)?;
+        if let Some(index) = object.entries.get_index_of(&key_ref) {
+            if let Some((_, slot)) = self.map_mut(map)?.entries.get_index_mut(index) {
+                *slot = value;
+            }
+            return Ok(());
+        }
+        let owned = key_ref.to_owned_key();
+        let key_bytes = match key_ref {
+            KeyRef::Str(text) => text.len(),
+            _ => 0,
+        };
+        self.map_mut(map)?.entries.insert(owned, value);
+        self.bytes = self.bytes.saturating_add(MAP_ENTRY_BYTES + key_bytes);
+        Ok(())
+    }
+
+    /// `keys(map)`: a new array of the keys of map `handle`, in insertion order (string keys become
+    /// new string objects).
+    ///
+    /// # Errors
+    /// As [`map`](Heap::map).
+    pub fn map_keys(&mut self, handle: u64) -> Result<u64, Trap> {
+        let map = self.map(handle)?;
+        let (kind, items) = match map.key {
+            KeyKind::Int | KeyKind::Bool => {
+                let kind = if map.key == KeyKind::Int {
+                    ValueKind::Int
+                } else {
+                    ValueKind::Bool
+                };
+                let items = map
+                    .entries
+                    .keys()
+                    .map(|key| match key {
+                        MapKey::Int(value) => *value as u64,
+                        MapKey::Bool(value) => u64::from(*value),
+                        MapKey::Str(_) => 0,
+                    })
+                    .collect();
+                (kind, items)
+            }
+            KeyKind::Str => {
+                let texts: Vec<Box<str>> = map
+                    .entries
+                    .keys()
+                    .filter_map(|key| match key {
+                        MapKey::Str(text) => Some(text.clone()),
+                        _ => None,
+                    })
+                    .collect();
+                (
+                    ValueKind::Ref,
+                    texts.into_iter().map(|text| self.alloc_str(text)).collect(),
+                )
+            }
+        };
+        Ok(self.alloc_array(kind, items))
+    }
+
+    /// Estimated bytes of `object`, the slot included.
+    pub(crate) fn object_bytes(object: &Object) -> usize {
+        SLOT_BYTES
+            + match object {
+                Object::Free => 0,
+                Object::Str(text) => text.len(),
+                Object::Array(array) => array.items.capacity() * 8,
+                Object::Map(map) => {
+                    let keys: usize = map
+                        .entries
+                        .keys()
+                        .map(|key| match key {
+                            MapKey::Str(text) => text.len(),
+                            _ => 0,
+                        })
+                        .sum();
+                    size_of::<MapObject>() + map.entries.capacity() * MAP_ENTRY_BYTES + keys
+                }
+                Object::Form(form) => form.fields.len() * 8,
+                Object::Pick(pick) => pick.payload.len() * 8,
+            }
+    }
+}
+
+/// Estimated bytes of one map entry (key, value, hash, index).
+const MAP_ENTRY_BYTES: usize = size_of::<MapKey>() + 8 + 8 + 8;
+
+#[cold]
+fn stale(handle: u64) -> Trap {
+    Trap::internal(format_args!("reference {handle} names no live object"))
+}
+
+#[cold]
+fn mistyped(expected: &str) -> Trap {
+    Trap::internal(format_args!("reference is not a {expected}"))
+}
