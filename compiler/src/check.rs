@@ -465,7 +465,7 @@ struct Checker<'p> {
     scopes: Vec<Scope>,
     ctx: FuncCtx,
     const_state: Vec<State>,
-    /// Number of globals of each file whose initialiser has been checked (for use-before-init).
+    /// Globals whose initialiser has been checked (a global initialiser may only read those).
     globals_done: HashSet<GlobalId>,
 }
 

@@ -1535,11 +1535,21 @@ impl<'g, 'a> FnGen<'g, 'a> {
             self.emit(Instr::LoadNull { dst: reg });
             return reg;
         }
+        // `T` and `?T` share their representation (the verifier does not tell them apart), so a
+        // conversion only costs a null check when a `?T` is used as a `T`.
+        if let Ty::Nullable(inner) = want
+            && **inner == ty
+        {
+            return self.expr(e, dst);
+        }
         let reg = self.expr(e, None);
         if let Ty::Nullable(inner) = &ty
             && **inner == *want
         {
             self.null_check(reg, &ty, e.span);
+            if dst.is_none() {
+                return reg;
+            }
         }
         let out = self.dst(dst, want);
         self.emit(Instr::Move { dst: out, src: reg });
@@ -1825,7 +1835,7 @@ impl<'g, 'a> FnGen<'g, 'a> {
                 self.patch_here(&[jump]);
                 reg
             }
-            BinOp::Eq | BinOp::Ne => self.equality(e, op == BinOp::Eq, lhs, rhs, dst),
+            BinOp::Eq | BinOp::Ne => self.equality(op == BinOp::Eq, lhs, rhs, dst),
             BinOp::Lt | BinOp::Le | BinOp::Gt | BinOp::Ge => {
                 let left_ty = self.ty_of(lhs);
                 let operand_ty = if left_ty.is_error() {
@@ -1904,7 +1914,7 @@ impl<'g, 'a> FnGen<'g, 'a> {
         }
     }
 
-    fn equality(&mut self, e: &Expr, equal: bool, lhs: &Expr, rhs: &Expr, dst: Option<Reg>) -> Reg {
+    fn equality(&mut self, equal: bool, lhs: &Expr, rhs: &Expr, dst: Option<Reg>) -> Reg {
         let left_ty = self.ty_of(lhs);
         let right_ty = self.ty_of(rhs);
         if left_ty == Ty::Null && right_ty == Ty::Null {
@@ -1943,7 +1953,6 @@ impl<'g, 'a> FnGen<'g, 'a> {
             (_, true) => Instr::EqRef { dst: reg, a, b },
             (_, false) => Instr::NeRef { dst: reg, a, b },
         };
-        let _ = e;
         self.emit(instr);
         reg
     }

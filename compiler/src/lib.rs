@@ -11,3 +11,5 @@ pub mod loader;
 pub mod parser;
 pub mod source;
 pub mod types;
+
+pub use driver::{Compilation, compile_file, compile_with};

@@ -213,3 +213,30 @@ fn used_files_run_their_initialisers_first() {
     let run = check_support::run_module(module);
     assert_eq!(run.stdout, "30\n11\n11\n");
 }
+
+#[test]
+fn null_checks_on_fields_matches_and_loops() {
+    let field =
+        run("form P { x: int }\nproc main() {\n    let p: ?P = null;\n    print(1 + p.x);\n}\n");
+    assert_eq!(
+        field.result,
+        Err("error: null dereference\n  at main (main.vit:4:15)".into())
+    );
+    let matched = run(
+        "pick K { case A, case B }\nproc main() {\n    let k: ?K = null;\n    match k { case A { } case B { } }\n}\n",
+    );
+    assert_eq!(
+        matched.result,
+        Err("error: null dereference\n  at main (main.vit:4:11)".into())
+    );
+    let looped =
+        run("proc main() {\n    let xs: ?[int] = null;\n    for x in xs { print(x); }\n}\n");
+    assert_eq!(
+        looped.result,
+        Err("error: null dereference\n  at main (main.vit:3:14)".into())
+    );
+    check_output(
+        "form P { x: int }\nproc main() {\n    let p: ?P = P { x: 4 };\n    print(p.x);\n    let xs: ?[int] = [1];\n    for x in xs { print(x); }\n    let s: ?string = \"ab\";\n    print(len(s) + len(s + \"c\"));\n}\n",
+        &["4", "1", "5"],
+    );
+}

@@ -6,7 +6,8 @@
 //!   they are in) starts with `_`: those are modules used by other programs through `use`.
 //! - Under `examples`, the `.vit` files directly in the folder are tests (except `_`-prefixed ones), and in
 //!   each subfolder only `main.vit` is: the other files of a subfolder are the modules of that multi-file
-//!   example.
+//!   example. An example without any annotation (`hello.vit`, kept exactly as the README shows it) only
+//!   has to run successfully with nothing on stderr; its stdout is not compared.
 //!
 //! `build.rs` applies these rules and generates one `#[test]` per program.
 //!
@@ -291,10 +292,15 @@ fn run(file: &Path, root: &Path, scratch: &Path, example: bool) {
     let scratch = scratch.to_path_buf();
     let timeout = timeout();
     let (done, result) = mpsc::channel();
+    let name = file
+        .strip_prefix(&root)
+        .unwrap_or(&file)
+        .display()
+        .to_string();
     let worker = {
         let file = file.clone();
         std::thread::Builder::new()
-            .name(format!("vitte {}", file.display()))
+            .name(name)
             .stack_size(256 << 20)
             .spawn(move || {
                 let outcome =

@@ -47,6 +47,7 @@ pub struct Vm {
     program: Option<Program>,
     globals: Vec<u64>,
     thread: ThreadState,
+    heap_limit: Option<usize>,
 }
 
 impl std::fmt::Debug for Vm {
@@ -82,6 +83,7 @@ impl Vm {
             program: None,
             globals: Vec::new(),
             thread: ThreadState::new(),
+            heap_limit: None,
         }
     }
 
@@ -103,6 +105,13 @@ impl Vm {
     /// Reads the program's stdin (`read_line`) from `stdin`.
     pub fn set_stdin(&mut self, stdin: Box<dyn BufRead>) {
         self.sys.set_stdin(stdin);
+    }
+
+    /// Limits the heap to about `bytes` (`None`, the default: no limit); a program that needs more
+    /// gets the runtime error `out of memory: …`. See [`Heap::set_limit`].
+    pub fn set_heap_limit(&mut self, bytes: Option<usize>) {
+        self.heap_limit = bytes;
+        self.heap.set_limit(bytes);
     }
 
     /// The natives modules can import.
@@ -147,7 +156,8 @@ impl Vm {
     /// import names an unknown native or declares another signature than the registered one.
     pub fn load_module(&mut self, module: Module) -> Result<(), LoadError> {
         verify(&module)?;
-        let (program, heap) = Program::load(module, &self.natives)?;
+        let (program, mut heap) = Program::load(module, &self.natives)?;
+        heap.set_limit(self.heap_limit);
         self.globals = vec![0; program.module.globals.len()];
         self.heap = heap;
         self.program = Some(program);

@@ -570,7 +570,7 @@ impl Checker<'_> {
                 }
                 if let Some(builtin) = Builtin::from_name(&ident.name) {
                     self.reference(ident.span, Symbol::Builtin(builtin));
-                    return self.builtin_call(e.span, builtin, callee.span, args, expected);
+                    return self.builtin_call(e.span, builtin, args, expected);
                 }
                 let message = if UNSUPPORTED.contains(&ident.name.as_str()) {
                     format!("'{}' is not supported yet", ident.name)
@@ -718,14 +718,7 @@ impl Checker<'_> {
         Ty::Pick(pick)
     }
 
-    fn builtin_call(
-        &mut self,
-        span: Span,
-        b: Builtin,
-        name_span: Span,
-        args: &[Expr],
-        expected: Option<&Ty>,
-    ) -> Ty {
+    fn builtin_call(&mut self, span: Span, b: Builtin, args: &[Expr], expected: Option<&Ty>) -> Ty {
         use Builtin as B;
         let arity: &[usize] = match b {
             B::Print
@@ -774,7 +767,6 @@ impl Checker<'_> {
             self.check_args_loosely(args);
             return Ty::Error;
         }
-        let _ = name_span;
         self.a.calls.insert(span, Callee::Builtin(b));
         match b {
             B::Print | B::Eprint => {

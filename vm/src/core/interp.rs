@@ -16,10 +16,10 @@ use crate::error::Trap;
 use crate::memory::format::{self, StringStyle};
 use crate::memory::map::KeyRef;
 use crate::memory::{Heap, Object};
-use crate::stack::{Frame, ThreadState, ensure_window, window};
+use crate::stack::{Frame, REGISTER_WINDOW, ThreadState, ensure_window, window};
 use crate::syscall::{NativeContext, Syscalls};
 
-use super::program::{FuncInfo, Program, SMALL_ARGS, SMALL_FRAME};
+use super::program::{FuncInfo, Program, SMALL_FRAME};
 
 /// The step budget of a run (`VmConfig::max_steps`).
 #[derive(Clone, Copy, Debug)]
@@ -67,6 +67,11 @@ fn key_not_found(key: KeyRef<'_>) -> Trap {
 #[cold]
 fn invalid_number(what: &str, text: &str) -> Trap {
     Trap::new(format!("invalid {what}: \"{text}\""))
+}
+
+#[cold]
+fn out_of_memory(bytes: usize) -> Trap {
+    Trap::new(format!("out of memory: cannot allocate {bytes} bytes"))
 }
 
 #[cold]
@@ -177,8 +182,10 @@ pub(crate) fn execute(
         fuel: fuel.remaining,
         limit: fuel.limit,
         base: 0,
+        stack_len: 0,
         info,
     };
+    exec.stack_len = exec.stack.len();
     let result = run(&mut exec);
     fuel.remaining = exec.fuel;
     result
@@ -199,6 +206,8 @@ struct Exec<'a> {
     fuel: u64,
     /// The step limit, for the error message.
     limit: Option<u64>,
+    /// `stack.len()`, kept here because the register window borrows the stack.
+    stack_len: usize,
     /// Where the current frame's registers start.
     base: usize,
     /// The running function.
@@ -242,6 +251,7 @@ fn run(ex: &mut Exec<'_>) -> Result<u64, Trap> {
             () => {
                 if ex.heap.should_collect() {
                     collect(ex.heap, ex.program, ex.stack, ex.frames, ex.globals);
+                    tri!(ex.heap.check_limit());
                     regs = tri!(window(ex.stack, ex.base));
                 }
             };
@@ -379,18 +389,13 @@ fn run(ex: &mut Exec<'_>) -> Result<u64, Trap> {
                 if ex.frames.len() >= ex.max_depth {
                     break 'run Trap::stack_overflow();
                 }
+                let nregs = ex.info.nregs;
                 let first = usize::from(args);
                 let params = callee.params;
-                let new_base = ex.base + ex.info.nregs;
-                if first + params > ex.info.nregs {
+                if first + params > nregs {
                     break 'run Trap::internal("call arguments lie outside the caller's registers");
                 }
-                // The arguments, read before the register stack may move.
-                let small_args: Option<[u64; SMALL_ARGS]> =
-                    match regs.get(first..first + SMALL_ARGS) {
-                        Some(window) if callee.small_frame => window.try_into().ok(),
-                        _ => None,
-                    };
+                let new_base = ex.base + nregs;
                 if let Some(top) = ex.frames.last_mut() {
                     top.pc = pc;
                 }
@@ -400,36 +405,43 @@ fn run(ex: &mut Exec<'_>) -> Result<u64, Trap> {
                     base: new_base,
                     ret: dst,
                 });
-                tri!(ensure_window(ex.stack, new_base));
-                if let Some(arguments) = small_args {
-                    // Fixed-size stores: the window past the callee's registers is unused.
-                    regs = tri!(window(ex.stack, new_base));
-                    for ((slot, argument), mask) in
-                        regs.iter_mut().zip(arguments).zip(&callee.arg_mask)
-                    {
-                        *slot = argument & mask;
+                if ex.stack_len < new_base + REGISTER_WINDOW {
+                    tri!(ensure_window(ex.stack, new_base));
+                    ex.stack_len = ex.stack.len();
+                    regs = tri!(window(ex.stack, ex.base));
+                }
+                // The callee's registers follow the caller's. For small frames they lie inside the
+                // caller's window: clear a fixed-size block (past the callee's registers nothing
+                // lives), then copy the arguments.
+                match regs.get_mut(nregs..nregs + SMALL_FRAME) {
+                    Some(block) if callee.small_frame => {
+                        block.fill(0);
+                        for index in 0..params {
+                            regs[nregs + index] = regs[first + index];
+                        }
                     }
-                    regs[SMALL_ARGS..SMALL_FRAME].fill(0);
-                } else {
-                    let Some((caller_regs, callee_regs)) = ex.stack.split_at_mut_checked(new_base)
-                    else {
-                        break 'run Trap::internal("register stack too small");
-                    };
-                    let (Some(arguments), Some(callee_regs)) = (
-                        caller_regs.get(ex.base + first..ex.base + first + params),
-                        callee_regs.get_mut(..callee.nregs),
-                    ) else {
-                        break 'run Trap::internal("register stack too small");
-                    };
-                    let (param_regs, other_regs) = callee_regs.split_at_mut(params);
-                    param_regs.copy_from_slice(arguments);
-                    other_regs.fill(0);
-                    regs = tri!(window(ex.stack, new_base));
+                    _ => {
+                        let Some((caller_regs, callee_regs)) =
+                            ex.stack.split_at_mut_checked(new_base)
+                        else {
+                            break 'run Trap::internal("register stack too small");
+                        };
+                        let (Some(arguments), Some(callee_regs)) = (
+                            caller_regs.get(ex.base + first..ex.base + first + params),
+                            callee_regs.get_mut(..callee.nregs),
+                        ) else {
+                            break 'run Trap::internal("register stack too small");
+                        };
+                        let (param_regs, other_regs) = callee_regs.split_at_mut(params);
+                        param_regs.copy_from_slice(arguments);
+                        other_regs.fill(0);
+                    }
                 }
                 ex.info = callee;
                 ex.base = new_base;
                 code = &callee.code;
                 pc = 0;
+                regs = tri!(window(ex.stack, new_base));
             }
             Instr::CallNative { native, args, dst } => {
                 let Some(bound) = ex.program.natives.get(native as usize) else {
@@ -522,6 +534,7 @@ fn run(ex: &mut Exec<'_>) -> Result<u64, Trap> {
                 } else {
                     let text =
                         format::format_value(ex.heap, ValueKind::Ref, value, StringStyle::Raw);
+                    tri!(ex.heap.check_alloc(text.len()));
                     ex.heap.alloc_string(text)
                 };
                 safepoint!();
@@ -530,7 +543,12 @@ fn run(ex: &mut Exec<'_>) -> Result<u64, Trap> {
             // ---- strings ----
             Instr::Concat { dst, a, b } => {
                 let (left, right) = (tri!(ex.heap.str(r!(a))), tri!(ex.heap.str(r!(b))));
-                let mut text = String::with_capacity(left.len() + right.len());
+                let length = left.len() + right.len();
+                tri!(ex.heap.check_alloc(length));
+                let mut text = String::new();
+                if text.try_reserve_exact(length).is_err() {
+                    break 'run out_of_memory(length);
+                }
                 text.push_str(left);
                 text.push_str(right);
                 r!(dst) = ex.heap.alloc_string(text);
@@ -555,11 +573,10 @@ fn run(ex: &mut Exec<'_>) -> Result<u64, Trap> {
                 let Ok(length) = usize::try_from(count) else {
                     break 'run Trap::invalid_argument(format_args!("fill count {count}"));
                 };
+                tri!(ex.heap.check_alloc(length.saturating_mul(8)));
                 let mut items = Vec::new();
                 if items.try_reserve_exact(length).is_err() {
-                    break 'run Trap::new(format!(
-                        "out of memory: cannot allocate an array of {length} elements"
-                    ));
+                    break 'run out_of_memory(length.saturating_mul(8));
                 }
                 items.resize(length, r!(value));
                 r!(dst) = ex.heap.alloc_array(element, items);
@@ -667,7 +684,6 @@ fn run(ex: &mut Exec<'_>) -> Result<u64, Trap> {
                 let Some(fields) = regs.get(first..first + layout.fields.len()) else {
                     break 'run Trap::internal("form fields lie outside the frame");
                 };
-                let fields: Box<[u64]> = fields.into();
                 r!(dst) = ex.heap.alloc_form(form.unwrap_or_default(), fields);
                 safepoint!();
             }
@@ -699,7 +715,6 @@ fn run(ex: &mut Exec<'_>) -> Result<u64, Trap> {
                 let Some(payload) = regs.get(first..first + layout.fields.len()) else {
                     break 'run Trap::internal("pick payload lies outside the frame");
                 };
-                let payload: Box<[u64]> = payload.into();
                 r!(dst) = ex
                     .heap
                     .alloc_pick(pick.unwrap_or_default(), u32::from(case), payload);

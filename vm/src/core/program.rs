@@ -28,18 +28,13 @@ pub(crate) struct FuncInfo {
     pub(crate) returns_value: bool,
     /// True when the function returns `int` (used for `main`'s exit code).
     pub(crate) returns_int: bool,
-    /// True when the frame has at most [`SMALL_FRAME`] registers and [`SMALL_ARGS`] parameters, so a
-    /// call can set it up with fixed-size copies.
+    /// True when the frame has at most [`SMALL_FRAME`] registers, so a call can clear it with one
+    /// fixed-size store sequence.
     pub(crate) small_frame: bool,
-    /// For small frames: all ones for each parameter register, zero after (to copy arguments and
-    /// clear the other registers with one fixed-size, branch-free sequence).
-    pub(crate) arg_mask: [u64; SMALL_ARGS],
 }
 
 /// Registers a call clears with one fixed-size store sequence.
 pub(crate) const SMALL_FRAME: usize = 16;
-/// Arguments a call copies with one fixed-size sequence.
-pub(crate) const SMALL_ARGS: usize = 8;
 
 /// What allocating instructions need to know about the type of their destination register.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -245,8 +240,7 @@ fn func_info(module: &Module, function: &Function) -> Result<FuncInfo, LoadError
     Ok(FuncInfo {
         code: function.code.clone().into_boxed_slice(),
         registers: function.registers.clone().into_boxed_slice(),
-        small_frame: nregs <= SMALL_FRAME && params <= SMALL_ARGS,
-        arg_mask: std::array::from_fn(|index| if index < params { u64::MAX } else { 0 }),
+        small_frame: nregs <= SMALL_FRAME,
         nregs,
         params,
         ref_regs,

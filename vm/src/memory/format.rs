@@ -238,12 +238,17 @@ enum Step {
 
 /// Appends the value `bits`, held as `kind`, as `print` writes it. `style` decides how a string
 /// prints at top level; strings inside containers are always quoted. A stale reference prints as
-/// `<invalid reference>`.
+/// `<invalid reference>`. When the heap has a [limit](Heap::set_limit), writing stops once the text
+/// is longer than the limit (the caller then refuses to allocate it).
 pub fn write_value(out: &mut String, heap: &Heap, kind: ValueKind, bits: u64, style: StringStyle) {
     let mut open: Vec<Open> = Vec::new();
     let mut on_path: HashSet<u64, FxBuildHasher> = HashSet::default();
     write_one(out, heap, kind, bits, style, &mut open, &mut on_path);
+    let limit = heap.limit().unwrap_or(usize::MAX);
     while let Some(top) = open.last_mut() {
+        if out.len() > limit {
+            return;
+        }
         let step = match top {
             Open::Array { handle, next } => match heap.array(*handle) {
                 Ok(array) => match array.items.get(*next) {
@@ -544,22 +549,22 @@ mod tests {
             "{}"
         );
 
-        let point = heap.alloc_form(0, Box::new([1f64.to_bits(), 2.5f64.to_bits()]));
+        let point = heap.alloc_form(0, &[1f64.to_bits(), 2.5f64.to_bits()]);
         assert_eq!(
             format_value(&heap, ValueKind::Ref, point, StringStyle::Raw),
             "Point { x: 1.0, y: 2.5 }"
         );
-        let unit = heap.alloc_form(1, Box::new([]));
+        let unit = heap.alloc_form(1, &[]);
         assert_eq!(
             format_value(&heap, ValueKind::Ref, unit, StringStyle::Raw),
             "Unit {}"
         );
-        let rect = heap.alloc_pick(0, 0, Box::new([2f64.to_bits(), a]));
+        let rect = heap.alloc_pick(0, 0, &[2f64.to_bits(), a]);
         assert_eq!(
             format_value(&heap, ValueKind::Ref, rect, StringStyle::Raw),
             r#"Rect(2.0, "a")"#
         );
-        let nothing = heap.alloc_pick(0, 1, Box::new([]));
+        let nothing = heap.alloc_pick(0, 1, &[]);
         let nested = heap.alloc_array(ValueKind::Ref, vec![nothing, rect]);
         assert_eq!(
             format_value(&heap, ValueKind::Ref, nested, StringStyle::Raw),

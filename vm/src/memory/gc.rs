@@ -66,9 +66,7 @@ impl Heap {
         }
         self.marks.clear();
         self.bytes = live_bytes;
-        self.next_collect = live_bytes
-            .saturating_mul(super::heap::GROWTH_FACTOR)
-            .max(super::heap::MIN_COLLECT_BYTES);
+        self.next_collect = self.threshold(live_bytes);
         self.collections += 1;
         self.live_after_last_collection = live_objects;
     }

@@ -39,13 +39,72 @@ pub struct MapObject {
     pub entries: MapEntries,
 }
 
+/// How many field values a form or pick holds without a separate allocation.
+pub const INLINE_FIELDS: usize = 2;
+
+/// The field values of a form or the payload of a pick: up to [`INLINE_FIELDS`] stored in the object
+/// itself (no allocation for small records such as tree nodes), more in a boxed slice.
+#[derive(Clone, Debug)]
+pub enum Fields {
+    /// `len` values (at most [`INLINE_FIELDS`]) stored inline.
+    Inline {
+        /// How many of `values` are used.
+        len: u8,
+        /// The values; those past `len` are zero.
+        values: [u64; INLINE_FIELDS],
+    },
+    /// More values than fit inline.
+    Boxed(Box<[u64]>),
+}
+
+impl Fields {
+    /// A copy of `values`.
+    pub fn from_slice(values: &[u64]) -> Fields {
+        match values.len() {
+            len @ 0..=INLINE_FIELDS => {
+                let mut inline = [0; INLINE_FIELDS];
+                inline[..len].copy_from_slice(values);
+                Fields::Inline {
+                    len: len as u8,
+                    values: inline,
+                }
+            }
+            _ => Fields::Boxed(values.into()),
+        }
+    }
+}
+
+impl std::ops::Deref for Fields {
+    type Target = [u64];
+
+    #[inline]
+    fn deref(&self) -> &[u64] {
+        match self {
+            Fields::Inline { len, values } => values.get(..usize::from(*len)).unwrap_or_default(),
+            Fields::Boxed(values) => values,
+        }
+    }
+}
+
+impl std::ops::DerefMut for Fields {
+    #[inline]
+    fn deref_mut(&mut self) -> &mut [u64] {
+        match self {
+            Fields::Inline { len, values } => {
+                values.get_mut(..usize::from(*len)).unwrap_or_default()
+            }
+            Fields::Boxed(values) => values,
+        }
+    }
+}
+
 /// A form instance.
 #[derive(Clone, Debug)]
 pub struct FormObject {
     /// Index into the module's forms (and [`Layouts::forms`]).
     pub form: u32,
     /// Field values in declaration order.
-    pub fields: Box<[u64]>,
+    pub fields: Fields,
 }
 
 /// A pick value.
@@ -56,7 +115,7 @@ pub struct PickObject {
     /// The case (tag).
     pub case: u32,
     /// Payload values in order.
-    pub payload: Box<[u64]>,
+    pub payload: Fields,
 }
 
 /// One slot of the object table.
@@ -111,6 +170,8 @@ pub struct Heap {
     /// Estimated bytes: what survived the last collection plus what was allocated since.
     pub(crate) bytes: usize,
     pub(crate) next_collect: usize,
+    /// The most bytes the heap may hold after a collection (`None`: no limit).
+    pub(crate) limit: Option<usize>,
     pub(crate) collections: u64,
     pub(crate) live_after_last_collection: usize,
 }
@@ -133,6 +194,7 @@ impl Heap {
             layouts,
             bytes: 0,
             next_collect: MIN_COLLECT_BYTES,
+            limit: None,
             collections: 0,
             live_after_last_collection: 0,
         }
@@ -151,6 +213,58 @@ impl Heap {
             slots: self.objects.len(),
             collections: self.collections,
             live_after_last_collection: self.live_after_last_collection,
+        }
+    }
+
+    /// Limits the heap to about `limit` bytes (`None`: no limit). A single allocation larger than the
+    /// limit, or a heap still larger than it after a collection, raises `out of memory`. Memory then
+    /// stays below about three times the limit (the collector lets garbage grow up to the limit).
+    pub fn set_limit(&mut self, limit: Option<usize>) {
+        self.limit = limit;
+        self.next_collect = self.threshold(self.bytes);
+    }
+
+    /// The limit set by [`set_limit`](Heap::set_limit).
+    pub fn limit(&self) -> Option<usize> {
+        self.limit
+    }
+
+    /// Checks that an object of `bytes` bytes may be allocated (before building it).
+    ///
+    /// # Errors
+    /// `out of memory: …` when it is larger than the limit.
+    #[inline]
+    pub fn check_alloc(&self, bytes: usize) -> Result<(), Trap> {
+        match self.limit {
+            Some(limit) if bytes > limit => Err(Trap::new(format!(
+                "out of memory: cannot allocate {bytes} bytes (the heap limit is {limit} bytes)"
+            ))),
+            _ => Ok(()),
+        }
+    }
+
+    /// Checks the heap against its limit (after a collection).
+    ///
+    /// # Errors
+    /// `out of memory: …` when the heap holds more than the limit.
+    pub fn check_limit(&self) -> Result<(), Trap> {
+        match self.limit {
+            Some(limit) if self.bytes > limit => Err(Trap::new(format!(
+                "out of memory: the heap holds {} bytes, more than its limit of {limit} bytes",
+                self.bytes
+            ))),
+            _ => Ok(()),
+        }
+    }
+
+    /// The size at which the next collection starts, given what survived the last one.
+    pub(crate) fn threshold(&self, live_bytes: usize) -> usize {
+        let grown = live_bytes
+            .saturating_mul(GROWTH_FACTOR)
+            .max(MIN_COLLECT_BYTES);
+        match self.limit {
+            Some(limit) => grown.min(limit),
+            None => grown,
         }
     }
 
@@ -219,15 +333,18 @@ impl Heap {
         self.alloc(Object::Map(Box::new(map)), size_of::<MapObject>())
     }
 
-    /// Allocates an instance of form `form`; `fields` must follow its layout.
-    pub fn alloc_form(&mut self, form: u32, fields: Box<[u64]>) -> u64 {
-        let bytes = fields.len() * 8;
+    /// Allocates an instance of form `form` with a copy of `fields` (which must follow its layout).
+    pub fn alloc_form(&mut self, form: u32, fields: &[u64]) -> u64 {
+        let bytes = boxed_bytes(fields);
+        let fields = Fields::from_slice(fields);
         self.alloc(Object::Form(FormObject { form, fields }), bytes)
     }
 
-    /// Allocates a value of case `case` of pick `pick`; `payload` must follow the case's layout.
-    pub fn alloc_pick(&mut self, pick: u32, case: u32, payload: Box<[u64]>) -> u64 {
-        let bytes = payload.len() * 8;
+    /// Allocates a value of case `case` of pick `pick` with a copy of `payload` (which must follow
+    /// the case's layout).
+    pub fn alloc_pick(&mut self, pick: u32, case: u32, payload: &[u64]) -> u64 {
+        let bytes = boxed_bytes(payload);
+        let payload = Fields::from_slice(payload);
         self.alloc(
             Object::Pick(PickObject {
                 pick,
@@ -480,14 +597,30 @@ impl Heap {
                         .sum();
                     size_of::<MapObject>() + map.entries.capacity() * MAP_ENTRY_BYTES + keys
                 }
-                Object::Form(form) => form.fields.len() * 8,
-                Object::Pick(pick) => pick.payload.len() * 8,
+                Object::Form(form) => boxed_bytes(&form.fields),
+                Object::Pick(pick) => boxed_bytes(&pick.payload),
             }
     }
 }
 
 /// Estimated bytes of one map entry (key, value, hash, index).
 const MAP_ENTRY_BYTES: usize = size_of::<MapKey>() + 8 + 8 + 8;
+
+/// Bytes allocated outside the slot for these field values.
+fn boxed_bytes(values: &[u64]) -> usize {
+    if values.len() > INLINE_FIELDS {
+        values.len() * 8
+    } else {
+        0
+    }
+}
+
+#[cold]
+fn out_of_memory(bytes: usize, limit: usize) -> Trap {
+    Trap::new(format!(
+        "out of memory: {bytes} bytes needed, the heap limit is {limit} bytes"
+    ))
+}
 
 #[cold]
 fn stale(handle: u64) -> Trap {
