@@ -152,19 +152,32 @@ fn dispatch(command: Command, streams: &mut Streams) -> i32 {
     }
 }
 
-/// What a program file turned into: a module, or an exit code after reporting why not.
+/// A program ready to load: bytecode as read from a file, or a module compiled from source.
+enum Program {
+    Bytecode(Vec<u8>),
+    Compiled(Module),
+}
+
+/// Reads a `.vitbc` file or compiles a `.vit` file; on failure, reports why and gives the exit code.
+fn prepare(file: &Path, streams: &mut Streams) -> Result<Program, i32> {
+    if !is_bytecode(file) {
+        return compile(file, streams).map(Program::Compiled);
+    }
+    std::fs::read(file).map(Program::Bytecode).map_err(|error| {
+        streams.error(&format!("error: cannot read '{}': {error}", file.display()));
+        EXIT_NO_INPUT
+    })
+}
+
+/// The module of a program file (bytecode is decoded and verified).
 fn load_program(file: &Path, streams: &mut Streams) -> Result<Module, i32> {
-    if is_bytecode(file) {
-        let bytes = std::fs::read(file).map_err(|error| {
-            streams.error(&format!("error: cannot read '{}': {error}", file.display()));
-            EXIT_NO_INPUT
-        })?;
-        return format::read(&bytes).map_err(|error| {
+    match prepare(file, streams)? {
+        Program::Compiled(module) => Ok(module),
+        Program::Bytecode(bytes) => format::read(&bytes).map_err(|error| {
             streams.error(&format!("error: {error}"));
             EXIT_DATA_ERROR
-        });
+        }),
     }
-    compile(file, streams)
 }
 
 /// Compiles a source file, reporting every diagnostic.
@@ -191,8 +204,8 @@ fn is_bytecode(file: &Path) -> bool {
 }
 
 fn run(file: &Path, args: Vec<String>, max_depth: usize, streams: &mut Streams) -> i32 {
-    let module = match load_program(file, streams) {
-        Ok(module) => module,
+    let program = match prepare(file, streams) {
+        Ok(program) => program,
         Err(code) => return code,
     };
     let config = VmConfig { max_depth, args, ..VmConfig::default() };
@@ -202,7 +215,11 @@ fn run(file: &Path, args: Vec<String>, max_depth: usize, streams: &mut Streams) 
     if let Some(stdin) = streams.stdin.take() {
         vm.set_stdin(stdin);
     }
-    if let Err(error) = vm.load_module(module) {
+    let loaded = match program {
+        Program::Bytecode(bytes) => vm.load_bytes(&bytes),
+        Program::Compiled(module) => vm.load_module(module),
+    };
+    if let Err(error) = loaded {
         streams.error(&format!("error: {error}"));
         return EXIT_DATA_ERROR;
     }

@@ -52,7 +52,7 @@ pub fn compile_with(loader: &dyn FileLoader, path: &Path) -> Compilation {
 
 /// Checks a loaded program and, when it has no error, generates its module.
 pub fn compile_program(program: Program) -> Compilation {
-    let (analysis, module) = analyze_and_generate(&program);
+    let (analysis, module) = with_pass_stack(|| analyze_and_generate(&program));
     let mut diagnostics = program.diagnostics;
     diagnostics.extend(analysis.diagnostics);
     sort_diagnostics(&mut diagnostics);
@@ -70,8 +70,39 @@ pub fn compile_program(program: Program) -> Compilation {
 
 /// Checks a loaded program without generating code (what a language server needs).
 pub fn analyze(program: &Program) -> Analysis {
-    check::check(program)
+    with_pass_stack(|| check::check(program))
 }
+
+/// Stack size of the thread the checker and codegen run on. They walk the tree recursively; the parser
+/// bounds nesting to `parser::MAX_NESTING` levels and operator chains to `parser::MAX_CHAIN` links, and
+/// this much stack covers both whatever thread the caller is on (the stack is reserved, not committed).
+const PASS_STACK_BYTES: usize = 256 << 20;
+
+/// Runs `pass` on a thread with [`PASS_STACK_BYTES`] of stack, falling back to the current thread when
+/// no thread can be started.
+fn with_pass_stack<T: Send>(pass: impl FnOnce() -> T + Send) -> T {
+    let pending = std::sync::Mutex::new(Some(pass));
+    let take = || pending.lock().ok().and_then(|mut slot| slot.take());
+    let spawned = std::thread::scope(|scope| {
+        let thread = std::thread::Builder::new()
+            .name("vitte-compiler".into())
+            .stack_size(PASS_STACK_BYTES)
+            .spawn_scoped(scope, || take().map(|pass| pass()));
+        match thread.map(|handle| handle.join()) {
+            Ok(Ok(value)) => value,
+            Ok(Err(panic)) => std::panic::resume_unwind(panic),
+            Err(_) => None,
+        }
+    });
+    match spawned {
+        Some(value) => value,
+        None => match take() {
+            Some(pass) => pass(),
+            None => unreachable!("the pass runs on exactly one thread"),
+        },
+    }
+}
+
 
 fn analyze_and_generate(program: &Program) -> (Analysis, Option<Module>) {
     let mut analysis = check::check(program);

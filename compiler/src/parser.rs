@@ -40,6 +40,10 @@ use crate::source::{FileId, Span};
 /// stack).
 pub const MAX_NESTING: u32 = 128;
 
+/// The longest chain of binary operators or postfix operations (`a + b + …`, `f(x)(y)…`, `a.b.c…`) one
+/// expression may have; a chain is long rather than deep, so it has its own, larger, limit.
+pub const MAX_CHAIN: u32 = 4096;
+
 /// Parses one file. Never fails: the tree keeps `Error` nodes where the text could not be parsed, and
 /// the diagnostics (lexical and syntax errors, in source order) say what was wrong.
 pub fn parse_file(file: FileId, text: &str) -> (File, Vec<Diagnostic>) {
@@ -406,11 +410,21 @@ impl<'a> Parser<'a> {
 
     /// Reports input nested deeper than [`MAX_NESTING`] and skips the construct at the current token.
     fn too_deep(&mut self) -> Span {
+        self.limit_exceeded(format!(
+            "this is nested too deeply (the limit is {MAX_NESTING} levels)"
+        ))
+    }
+
+    /// Reports an operator chain longer than [`MAX_CHAIN`] and skips the construct at the current token.
+    fn too_long(&mut self) -> Span {
+        self.limit_exceeded(format!(
+            "this expression is too long (the limit is {MAX_CHAIN} operations in a row)"
+        ))
+    }
+
+    fn limit_exceeded(&mut self, message: String) -> Span {
         let span = self.here();
-        self.error(
-            span,
-            format!("this is nested too deeply (the limit is {MAX_NESTING} levels)"),
-        );
+        self.error(span, message);
         self.skip_balanced_one();
         span
     }
@@ -1341,8 +1355,8 @@ impl<'a> Parser<'a> {
                 break;
             }
             chain += 1;
-            if self.depth + chain > MAX_NESTING {
-                self.too_deep();
+            if chain > MAX_CHAIN {
+                self.too_long();
                 break;
             }
             self.bump();
@@ -1421,8 +1435,8 @@ impl<'a> Parser<'a> {
                 break;
             }
             chain += 1;
-            if self.depth + chain > MAX_NESTING {
-                self.too_deep();
+            if chain > MAX_CHAIN {
+                self.too_long();
                 break;
             }
             match self.peek() {

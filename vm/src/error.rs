@@ -30,9 +30,13 @@ pub enum LoadError {
         message: String,
     },
     /// A native import names no registered native, or its declared signature differs from the
-    /// registered one.
+    /// registered one. ([`Vm::load_bytes`](crate::Vm::load_bytes) and
+    /// [`Vm::load_file`](crate::Vm::load_file) report it as [`LoadError::Bytecode`] instead, with the
+    /// byte offset of the import.)
     #[error("{message}")]
     Native {
+        /// Index of the import in [`Module::natives`](crate::bytecode::Module::natives).
+        index: u32,
         /// The native's name as the module imports it.
         name: String,
         /// The full message (it names the native).

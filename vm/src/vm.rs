@@ -4,7 +4,9 @@
 use std::io::{BufRead, Write};
 use std::path::Path;
 
-use crate::bytecode::{Module, format};
+use crate::bytecode::Module;
+use crate::bytecode::format::{self, BytecodeError};
+use crate::bytecode::verify::Location;
 use crate::core::interp::{self, Fuel, Machine};
 use crate::core::program::Program;
 use crate::error::{LoadError, RuntimeError, TraceFrame, Trap};
@@ -128,8 +130,8 @@ impl Vm {
     /// Loads a `.vitbc` file.
     ///
     /// # Errors
-    /// [`LoadError::Io`] when the file cannot be read, [`LoadError::Bytecode`] when it is malformed or
-    /// does not verify, [`LoadError::Native`] when an import cannot be bound.
+    /// [`LoadError::Io`] when the file cannot be read, [`LoadError::Bytecode`] when it is malformed,
+    /// does not verify or imports a native that cannot be bound.
     pub fn load_file(&mut self, path: impl AsRef<Path>) -> Result<(), LoadError> {
         let path = path.as_ref();
         let bytes = std::fs::read(path).map_err(|source| LoadError::Io {
@@ -142,10 +144,21 @@ impl Vm {
     /// Loads `.vitbc` bytes.
     ///
     /// # Errors
-    /// As [`load_file`](Vm::load_file), without the I/O case.
+    /// As [`load_file`](Vm::load_file), without the I/O case. An import that cannot be bound is
+    /// reported as [`LoadError::Bytecode`] at the byte offset of the import, like every other
+    /// problem of the file.
     pub fn load_bytes(&mut self, bytes: &[u8]) -> Result<(), LoadError> {
         let module = format::read(bytes)?;
-        self.load_module(module)
+        match self.load_module(module) {
+            Err(LoadError::Native { index, message, .. }) => {
+                let offset = format::decode(bytes)
+                    .ok()
+                    .and_then(|(_, offsets)| offsets.offset_of(&Location::Native(index)))
+                    .unwrap_or(0);
+                Err(LoadError::Bytecode(BytecodeError { message, offset }))
+            }
+            other => other,
+        }
     }
 
     /// Verifies `module`, binds its natives and makes it the program [`run`](Vm::run) runs. The

@@ -562,3 +562,44 @@ fn errors_in_init_have_a_trace_too() {
     assert_eq!(outcome.error().message, "division by zero");
     assert_eq!(outcome.error().trace[0].function, "<init>");
 }
+
+#[test]
+fn out_of_memory() {
+    let text = message(|b| {
+        let int = b.int();
+        let ints = b.array(int);
+        let k = b.constant(Constant::Int(1_000_000_000_000));
+        (
+            vec![ints, int],
+            vec![
+                Instr::LoadConst { dst: 1, index: k },
+                Instr::ArrayFill {
+                    dst: 0,
+                    count: 1,
+                    value: 1,
+                },
+            ],
+        )
+    });
+    assert_eq!(text, "out of memory: cannot allocate 8000000000000 bytes");
+
+    // With a heap limit, a string that doubles in a loop runs out of memory early.
+    let mut b = Builder::new();
+    let (string, void) = (b.string(), b.void());
+    let k = b.str_const("x");
+    b.main(
+        void,
+        &[string],
+        vec![
+            Instr::LoadConst { dst: 0, index: k },
+            Instr::Concat { dst: 0, a: 0, b: 0 },
+            Instr::Jump { target: 1 },
+        ],
+    );
+    let mut vm = vitte_vm::Vm::new();
+    vm.set_heap_limit(Some(1 << 20));
+    vm.load_module(b.build()).unwrap();
+    let error = vm.run().unwrap_err();
+    assert!(error.message.starts_with("out of memory: "), "{error}");
+    assert!(vm.heap_stats().bytes < 3 << 20, "{:?}", vm.heap_stats());
+}

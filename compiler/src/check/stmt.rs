@@ -333,6 +333,7 @@ impl Checker<'_> {
         let mut seen_ints: HashSet<i64> = HashSet::new();
         let mut seen_strs: HashSet<String> = HashSet::new();
         let mut has_else = false;
+        let mut unresolved_pattern = false;
         let mut all_diverge = true;
         let mut value_ty: Option<Ty> = expected.cloned();
         let fixed_type = expected.is_some();
@@ -410,6 +411,9 @@ impl Checker<'_> {
                                 duplicate = covered_cases[case as usize];
                                 covered_cases[case as usize] = true;
                             }
+                        } else {
+                            // Already reported; exhaustiveness would only repeat it.
+                            unresolved_pattern = true;
                         }
                     } else {
                         let written = path
@@ -434,7 +438,10 @@ impl Checker<'_> {
                     }
                     false
                 }
-                Pattern::Error(_) => false,
+                Pattern::Error(_) => {
+                    unresolved_pattern = true;
+                    false
+                }
             };
             if duplicate {
                 self.warning(
@@ -496,6 +503,7 @@ impl Checker<'_> {
             }
         }
         let exhaustive = has_else
+            || unresolved_pattern
             || match kind {
                 MatchKind::Pick(_) => covered_cases.iter().all(|c| *c),
                 MatchKind::Bool => covered_bools.iter().all(|c| *c),

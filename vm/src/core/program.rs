@@ -2,14 +2,12 @@
 //! hold references), per-type facts for allocating instructions, the constant pool as register words
 //! (string constants interned once, pinned in the heap), and the natives bound by name.
 
-use crate::bytecode::{Function, Instr, Module, Type, TypeId, ValueKind};
+use crate::bytecode::{Constant, Function, Instr, Module, Type, TypeId, ValueKind};
 use crate::error::{LoadError, Trap};
 use crate::memory::{Heap, KeyKind, Layouts};
 use crate::stack::REGISTER_WINDOW;
 use crate::syscall::NativeRegistry;
 use crate::syscall::registry::BoundNative;
-
-use crate::bytecode::Constant;
 
 /// Frame facts of one function, and its code (copied here so that a call needs one lookup).
 #[derive(Clone, Debug)]
@@ -159,7 +157,8 @@ impl Program {
         let bound = module
             .natives
             .iter()
-            .map(|import| natives.bind(&module, import))
+            .enumerate()
+            .map(|(index, import)| natives.bind(&module, index, import))
             .collect::<Result<Vec<_>, _>>()?;
         let global_refs = module
             .globals

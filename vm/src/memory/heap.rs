@@ -616,13 +616,6 @@ fn boxed_bytes(values: &[u64]) -> usize {
 }
 
 #[cold]
-fn out_of_memory(bytes: usize, limit: usize) -> Trap {
-    Trap::new(format!(
-        "out of memory: {bytes} bytes needed, the heap limit is {limit} bytes"
-    ))
-}
-
-#[cold]
 fn stale(handle: u64) -> Trap {
     Trap::internal(format_args!("reference {handle} names no live object"))
 }

@@ -1,5 +1,5 @@
 //! Memory: the garbage-collected heap ([`heap`]), its collector ([`gc`]), map keys ([`map`]), the
-//! shapes of forms and picks ([`layout`]) and value formatting ([`format`]).
+//! shapes of forms and picks ([`layout`]) and value formatting ([`format`](mod@format)).
 //!
 //! Registers hold untagged 64-bit words; a reference is an index into the heap's object table, with 0
 //! for `null`. What a word means comes from the static type of where it is stored (register, global,

@@ -288,15 +288,18 @@ impl NativeRegistry {
         &self.entries
     }
 
-    /// Resolves one import of `module`.
+    /// Resolves import `index` of `module`.
     pub(crate) fn bind(
         &self,
         module: &Module,
+        index: usize,
         import: &NativeImport,
     ) -> Result<BoundNative, LoadError> {
+        let index = u32::try_from(index).unwrap_or(u32::MAX);
         let name = &import.name;
         let Some(entry) = self.get(name) else {
             return Err(LoadError::Native {
+                index,
                 name: name.clone(),
                 message: format!("unknown native function '{name}'"),
             });
@@ -317,6 +320,7 @@ impl NativeRegistry {
             .is_some_and(|declared| declared.matches(&entry.signature))
         {
             return Err(LoadError::Native {
+                index,
                 name: name.clone(),
                 message: format!(
                     "native function '{name}' is declared as {}, but the VM provides {}",
