@@ -145,7 +145,11 @@ pub fn main_with(args: Vec<String>, io: CliIo) -> i32 {
 
 fn dispatch(command: Command, streams: &mut Streams) -> i32 {
     match command {
-        Command::Run { file, args, max_depth } => run(&file, args, max_depth, streams),
+        Command::Run {
+            file,
+            args,
+            max_depth,
+        } => run(&file, args, max_depth, streams),
         Command::Build { file, output } => build(&file, output, streams),
         Command::Check { file } => check(&file, streams),
         Command::Disasm { file } => disassemble(&file, streams),
@@ -208,7 +212,11 @@ fn run(file: &Path, args: Vec<String>, max_depth: usize, streams: &mut Streams) 
         Ok(program) => program,
         Err(code) => return code,
     };
-    let config = VmConfig { max_depth, args, ..VmConfig::default() };
+    let config = VmConfig {
+        max_depth,
+        args,
+        ..VmConfig::default()
+    };
     let mut vm = Vm::with_config(config);
     vm.set_stdout(Box::new(streams.stdout.clone()));
     vm.set_stderr(Box::new(streams.stderr.clone()));
@@ -241,7 +249,10 @@ fn build(file: &Path, output: Option<PathBuf>, streams: &mut Streams) -> i32 {
     match std::fs::write(&output, format::write(&module)) {
         Ok(()) => 0,
         Err(error) => {
-            streams.error(&format!("error: cannot write '{}': {error}", output.display()));
+            streams.error(&format!(
+                "error: cannot write '{}': {error}",
+                output.display()
+            ));
             EXIT_IO_ERROR
         }
     }
@@ -259,7 +270,10 @@ fn disassemble(file: &Path, streams: &mut Streams) -> i32 {
         Ok(module) => module,
         Err(code) => return code,
     };
-    match streams.stdout.write_all(disasm::disassemble(&module).as_bytes()) {
+    match streams
+        .stdout
+        .write_all(disasm::disassemble(&module).as_bytes())
+    {
         Ok(()) => 0,
         Err(error) => {
             streams.error(&format!("error: cannot write the disassembly: {error}"));

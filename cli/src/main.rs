@@ -8,6 +8,11 @@ fn main() {
         stdout: Box::new(BufWriter::new(io::stdout())),
         stderr: Box::new(io::stderr()),
     };
-    let code = vitte_cli::main_with(std::env::args_os().map(|arg| arg.to_string_lossy().into_owned()).collect(), io);
+    let code = vitte_cli::main_with(
+        std::env::args_os()
+            .map(|arg| arg.to_string_lossy().into_owned())
+            .collect(),
+        io,
+    );
     std::process::exit(code);
 }

@@ -43,7 +43,9 @@ pub struct Use {
 impl Use {
     /// The name the used file's items are reached through (`alias.name`).
     pub fn alias_name(&self) -> &Ident {
-        self.alias.as_ref().unwrap_or_else(|| self.path.last().expect("a use path has a segment"))
+        self.alias
+            .as_ref()
+            .unwrap_or_else(|| self.path.last().expect("a use path has a segment"))
     }
 }
 
@@ -170,7 +172,11 @@ pub struct Param {
 pub enum TypeExpr {
     /// `int`, `string`, `Point`, `util.Point`, `Map[K, V]`, `Chan[T]`: a (possibly qualified) name and
     /// bracketed arguments.
-    Named { path: Vec<Ident>, args: Vec<TypeExpr>, span: Span },
+    Named {
+        path: Vec<Ident>,
+        args: Vec<TypeExpr>,
+        span: Span,
+    },
     /// `[T]`.
     Array { elem: Box<TypeExpr>, span: Span },
     /// `?T`.
@@ -213,20 +219,38 @@ pub struct Stmt {
 #[derive(Clone, Debug, PartialEq)]
 pub enum StmtKind {
     /// `let [mut] name[: T] [= e];`
-    Let { name: Ident, mutable: bool, ty: Option<TypeExpr>, value: Option<Expr> },
+    Let {
+        name: Ident,
+        mutable: bool,
+        ty: Option<TypeExpr>,
+        value: Option<Expr>,
+    },
     /// `set target = e;`, `target = e;`, `set target += e;` (op is the arithmetic operator of a compound
     /// assignment). The target is a name, a field access or an index expression.
-    Assign { target: Expr, op: Option<BinOp>, value: Expr },
+    Assign {
+        target: Expr,
+        op: Option<BinOp>,
+        value: Expr,
+    },
     /// An expression followed by `;` (or a `match` used as a statement).
     Expr(Expr),
     /// `if c { … } elif c { … } else { … }`: the `(condition, block)` pairs in order, then the `else`.
-    If { branches: Vec<(Expr, Block)>, else_block: Option<Block> },
+    If {
+        branches: Vec<(Expr, Block)>,
+        else_block: Option<Block>,
+    },
     /// `while c { … }`.
     While { cond: Expr, body: Block },
     /// `loop { … }`.
     Loop { body: Block },
     /// `for i in a..b { … }` or `a..=b`.
-    ForRange { var: Ident, start: Expr, end: Expr, inclusive: bool, body: Block },
+    ForRange {
+        var: Ident,
+        start: Expr,
+        end: Expr,
+        inclusive: bool,
+        body: Block,
+    },
     /// `for x in e { … }` (array elements, or map keys).
     ForEach { var: Ident, iter: Expr, body: Block },
     /// `break;`
@@ -236,7 +260,11 @@ pub enum StmtKind {
     /// `give e;`, `give;`, `return …;`
     Give(Option<Expr>),
     /// `try { … } catch e { … }`.
-    Try { body: Block, var: Ident, handler: Block },
+    Try {
+        body: Block,
+        var: Ident,
+        handler: Block,
+    },
     /// `throw e;`
     Throw(Expr),
     /// A nested `{ … }` block.
@@ -341,15 +369,25 @@ pub enum ExprKind {
     /// `-e`, `not e`.
     Unary { op: UnOp, operand: Box<Expr> },
     /// `a op b`.
-    Binary { op: BinOp, lhs: Box<Expr>, rhs: Box<Expr> },
+    Binary {
+        op: BinOp,
+        lhs: Box<Expr>,
+        rhs: Box<Expr>,
+    },
     /// `[a, b, c]`.
     Array(Vec<Expr>),
     /// `{}` or `{k: v, …}`.
     Map(Vec<(Expr, Expr)>),
     /// `Point { x: e, y: e }` or `util.Point { … }`: the type path and the field initialisers.
-    FormLit { path: Vec<Ident>, fields: Vec<(Ident, Expr)> },
+    FormLit {
+        path: Vec<Ident>,
+        fields: Vec<(Ident, Expr)>,
+    },
     /// `match e { arms }`.
-    Match { scrutinee: Box<Expr>, arms: Vec<MatchArm> },
+    Match {
+        scrutinee: Box<Expr>,
+        arms: Vec<MatchArm>,
+    },
     /// `spawn call(…)`.
     Spawn(Box<Expr>),
     /// `(e)` — kept so spans and the formatter see the parentheses.
@@ -391,7 +429,11 @@ pub enum Pattern {
     Bool(bool, Span),
     /// `case Circle(r)`, `case Shape.Circle(r)`, `case Empty`: the (possibly qualified) case name and
     /// the payload bindings (`_` ignores one).
-    Case { path: Vec<Ident>, bindings: Vec<Ident>, span: Span },
+    Case {
+        path: Vec<Ident>,
+        bindings: Vec<Ident>,
+        span: Span,
+    },
     /// `else` (or `case _`): matches anything.
     Else(Span),
     /// A pattern that could not be parsed (already reported).

@@ -26,12 +26,20 @@ pub struct Diagnostic {
 impl Diagnostic {
     /// An error at `span`.
     pub fn error(span: Span, message: impl Into<String>) -> Diagnostic {
-        Diagnostic { severity: Severity::Error, span, message: message.into() }
+        Diagnostic {
+            severity: Severity::Error,
+            span,
+            message: message.into(),
+        }
     }
 
     /// A warning at `span`.
     pub fn warning(span: Span, message: impl Into<String>) -> Diagnostic {
-        Diagnostic { severity: Severity::Warning, span, message: message.into() }
+        Diagnostic {
+            severity: Severity::Warning,
+            span,
+            message: message.into(),
+        }
     }
 
     /// Renders `path:line:col: error: message`, the source line and a caret line.
@@ -45,7 +53,11 @@ impl Diagnostic {
         let text = file.line_text(line);
         let (_, end_col) = file.line_col(self.span.end.max(self.span.start));
         let (end_line, _) = file.line_col(self.span.end.max(self.span.start));
-        let width = if end_line == line && end_col > col { end_col - col } else { 1 };
+        let width = if end_line == line && end_col > col {
+            end_col - col
+        } else {
+            1
+        };
         let gutter = line.to_string();
         let pad = " ".repeat(gutter.len());
         let indent: String = text

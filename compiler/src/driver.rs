@@ -103,7 +103,6 @@ fn with_pass_stack<T: Send>(pass: impl FnOnce() -> T + Send) -> T {
     }
 }
 
-
 fn analyze_and_generate(program: &Program) -> (Analysis, Option<Module>) {
     let mut analysis = check::check(program);
     let loader_errors = program

@@ -24,7 +24,11 @@ impl Span {
 
     /// The smallest span covering both (same file assumed; `self`'s file wins).
     pub fn to(self, other: Span) -> Span {
-        Span { file: self.file, start: self.start.min(other.start), end: self.end.max(other.end) }
+        Span {
+            file: self.file,
+            start: self.start.min(other.start),
+            end: self.end.max(other.end),
+        }
     }
 }
 
@@ -44,7 +48,11 @@ impl SourceText {
         let text = text.into();
         let mut line_starts = vec![0];
         line_starts.extend(text.match_indices('\n').map(|(i, _)| i as u32 + 1));
-        SourceText { path: path.into(), text, line_starts }
+        SourceText {
+            path: path.into(),
+            text,
+            line_starts,
+        }
     }
 
     /// 1-based `(line, column)` of a byte offset; the column counts characters.
@@ -96,7 +104,10 @@ impl SourceMap {
 
     /// The id of the file with this path, if loaded.
     pub fn find(&self, path: &str) -> Option<FileId> {
-        self.files.iter().position(|f| f.path == path).map(|i| FileId(i as u32))
+        self.files
+            .iter()
+            .position(|f| f.path == path)
+            .map(|i| FileId(i as u32))
     }
 
     /// All files, in id order.

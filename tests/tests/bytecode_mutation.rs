@@ -116,7 +116,11 @@ fn repair_checksum(bytes: &mut [u8]) {
 
 /// Loads and runs `bytes` under limits; returns how it ended, as text, for the failure message.
 fn load_and_run(bytes: &[u8]) -> Result<String, String> {
-    let config = VmConfig { max_steps: Some(20_000), max_depth: 2_000, ..VmConfig::default() };
+    let config = VmConfig {
+        max_steps: Some(20_000),
+        max_depth: 2_000,
+        ..VmConfig::default()
+    };
     let mut vm = Vm::with_config(config);
     vm.set_heap_limit(Some(64 << 20));
     vm.set_stdout(Box::new(io::sink()));
@@ -142,7 +146,10 @@ fn load_and_run(bytes: &[u8]) -> Result<String, String> {
 fn unmutated_seeds_load_and_run() {
     for bytes in seeds() {
         let outcome = load_and_run(bytes).expect("a seed loads");
-        assert!(!outcome.starts_with("refused"), "a valid seed was refused: {outcome}");
+        assert!(
+            !outcome.starts_with("refused"),
+            "a valid seed was refused: {outcome}"
+        );
     }
 }
 

@@ -316,7 +316,7 @@ fn verified_mutants_never_panic() {
                 args: Vec::new(),
             };
             let mut vm = Vm::with_config(config);
-            vm.set_heap_limit(Some(16 << 20));
+            vm.set_heap_limit(Some(1 << 20));
             vm.set_stdout(Box::new(Capture::default()));
             vm.set_stderr(Box::new(Capture::default()));
             vm.load_module(module.clone())
