@@ -148,10 +148,26 @@ pub struct RuntimeError {
     pub trace: Vec<TraceFrame>,
 }
 
+/// How many frames of each end of a long trace are shown; the middle of a longer trace is elided
+/// (`  ... 99980 more frames ...`), so a `stack overflow` does not print 100 000 lines.
+pub const TRACE_SHOWN_AT_EACH_END: usize = 10;
+
 impl fmt::Display for RuntimeError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "error: {}", self.message)?;
-        for frame in &self.trace {
+        let shown = TRACE_SHOWN_AT_EACH_END;
+        // Eliding a single frame would save nothing: the elision line takes its place.
+        let elided = match self.trace.len().saturating_sub(2 * shown) {
+            1 => 0,
+            more => more,
+        };
+        for (index, frame) in self.trace.iter().enumerate() {
+            if elided > 0 && index == shown {
+                write!(f, "\n  ... {elided} more frames ...")?;
+            }
+            if elided > 0 && (shown..shown + elided).contains(&index) {
+                continue;
+            }
             write!(f, "\n  at {frame}")?;
         }
         Ok(())
@@ -159,3 +175,37 @@ impl fmt::Display for RuntimeError {
 }
 
 impl std::error::Error for RuntimeError {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn error_with_frames(count: usize) -> RuntimeError {
+        let trace = (0..count)
+            .map(|depth| TraceFrame {
+                function: format!("f{depth}"),
+                file: "a.vit".into(),
+                line: 1,
+                col: 1,
+            })
+            .collect();
+        RuntimeError { message: "stack overflow".into(), trace }
+    }
+
+    #[test]
+    fn short_traces_show_every_frame() {
+        let text = error_with_frames(2 * TRACE_SHOWN_AT_EACH_END + 1).to_string();
+        assert_eq!(text.lines().count(), 2 * TRACE_SHOWN_AT_EACH_END + 2);
+        assert!(!text.contains("more frames"));
+    }
+
+    #[test]
+    fn long_traces_elide_the_middle() {
+        let text = error_with_frames(1000).to_string();
+        let lines: Vec<&str> = text.lines().collect();
+        assert_eq!(lines.len(), 1 + 2 * TRACE_SHOWN_AT_EACH_END + 1);
+        assert_eq!(lines[1], "  at f0 (a.vit:1:1)");
+        assert_eq!(lines[TRACE_SHOWN_AT_EACH_END + 1], "  ... 980 more frames ...");
+        assert_eq!(lines.last(), Some(&"  at f999 (a.vit:1:1)"));
+    }
+}

@@ -17,9 +17,9 @@ use vitte_vm::{Vm, VmConfig};
 
 /// How many mutants to try per seed.
 const MUTANTS: usize = if cfg!(feature = "stress_gc") {
-    1_500
+    3_000
 } else {
-    6_000
+    20_000
 };
 
 struct Rng(u64);
@@ -311,7 +311,7 @@ fn verified_mutants_never_panic() {
         }
         let outcome = catch_unwind(AssertUnwindSafe(|| {
             let config = VmConfig {
-                max_steps: Some(2_000),
+                max_steps: Some(500),
                 max_depth: 200,
                 args: Vec::new(),
             };
