@@ -2026,6 +2026,16 @@ impl<'g, 'a> FnGen<'g, 'a> {
         }
     }
 
+    /// The register a call's result goes to. A `void` call names one anyway (the instruction has the
+    /// operand, and it is ignored): the first argument's, or a fresh temporary when there is none.
+    fn call_result(&mut self, first_arg: Option<Reg>, ret: &Ty, dst: Option<Reg>) -> Reg {
+        match (ret, first_arg) {
+            (Ty::Void, Some(first)) => first,
+            (Ty::Void, None) => self.temp(&Ty::Bool),
+            _ => self.dst(dst, ret),
+        }
+    }
+
     fn call(&mut self, e: &Expr, callee: &Expr, args: &[Expr], ty: &Ty, dst: Option<Reg>) -> Reg {
         match self.a.calls.get(&e.span).copied() {
             Some(Callee::Proc(proc)) => {
@@ -2033,14 +2043,7 @@ impl<'g, 'a> FnGen<'g, 'a> {
                 let params = info.param_types.clone();
                 let ret = info.ret.clone();
                 let first = self.arguments(args, &params);
-                let reg = if ret == Ty::Void {
-                    match first {
-                        Some(first) => first,
-                        None => self.temp(&Ty::Bool),
-                    }
-                } else {
-                    self.dst(dst, &ret)
-                };
+                let reg = self.call_result(first, &ret, dst);
                 self.mark_expr(callee.span);
                 self.emit(Instr::Call {
                     func: proc,
@@ -2055,15 +2058,7 @@ impl<'g, 'a> FnGen<'g, 'a> {
                     .iter()
                     .map(|f| f.ty.clone())
                     .collect();
-                let first = if fields.is_empty() {
-                    None
-                } else {
-                    let first = self.temps_consecutive(&fields);
-                    for (index, (arg, field_ty)) in args.iter().zip(&fields).enumerate() {
-                        self.expr_as(arg, field_ty, Some(first + index as Reg));
-                    }
-                    Some(first)
-                };
+                let first = self.arguments(args, &fields);
                 let reg = self.dst(dst, ty);
                 self.emit(Instr::NewPick {
                     dst: reg,
@@ -2090,14 +2085,7 @@ impl<'g, 'a> FnGen<'g, 'a> {
         let (params, ret) = native.signature();
         let index = self.g.native(native);
         let first = self.arguments(args, &params);
-        let reg = if ret == Ty::Void {
-            match first {
-                Some(first) => first,
-                None => self.temp(&Ty::Bool),
-            }
-        } else {
-            self.dst(dst, &ret)
-        };
+        let reg = self.call_result(first, &ret, dst);
         self.mark_expr(callee.span);
         self.emit(Instr::CallNative {
             native: index,

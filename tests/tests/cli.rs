@@ -28,11 +28,18 @@ fn help_and_version() {
     let help = vitte(&args(&["--help"]), "");
     assert_eq!(help.code, 0);
     for command in ["run", "build", "check", "disasm"] {
-        assert!(help.stdout.contains(command), "--help does not list {command}:\n{}", help.stdout);
+        assert!(
+            help.stdout.contains(command),
+            "--help does not list {command}:\n{}",
+            help.stdout
+        );
     }
     let version = vitte(&args(&["--version"]), "");
     assert_eq!(version.code, 0);
-    assert_eq!(version.stdout.trim(), format!("vitte {}", env!("CARGO_PKG_VERSION")));
+    assert_eq!(
+        version.stdout.trim(),
+        format!("vitte {}", env!("CARGO_PKG_VERSION"))
+    );
 }
 
 #[test]
@@ -49,7 +56,12 @@ fn unreadable_input_exits_66() {
     for command in ["run", "build", "check", "disasm"] {
         let outcome = vitte(&args(&[command, "no/such/file.vit"]), "");
         assert_eq!(outcome.code, 66, "{command}: {outcome:?}");
-        assert!(outcome.stderr.starts_with("error: cannot read 'no/such/file.vit'"), "{outcome:?}");
+        assert!(
+            outcome
+                .stderr
+                .starts_with("error: cannot read 'no/such/file.vit'"),
+            "{outcome:?}"
+        );
     }
     let outcome = vitte(&args(&["run", "no/such/file.vitbc"]), "");
     assert_eq!(outcome.code, 66);
@@ -57,43 +69,81 @@ fn unreadable_input_exits_66() {
 
 #[test]
 fn unwritable_output_exits_74() {
-    let outcome = vitte(&args(&["build", &example("hello.vit"), "-o", "/nonexistent/dir/x.vitbc"]), "");
+    let outcome = vitte(
+        &args(&[
+            "build",
+            &example("hello.vit"),
+            "-o",
+            "/nonexistent/dir/x.vitbc",
+        ]),
+        "",
+    );
     assert_eq!(outcome.code, 74, "{outcome:?}");
-    assert!(outcome.stderr.starts_with("error: cannot write"), "{outcome:?}");
+    assert!(
+        outcome.stderr.starts_with("error: cannot write"),
+        "{outcome:?}"
+    );
 }
 
 #[test]
 fn build_writes_bytecode_that_runs_with_arguments() {
     let out = scratch("fib.vitbc");
     let built = vitte(&args(&["build", &example("fib.vit"), "-o", &out]), "");
-    assert_eq!(built, Outcome { code: 0, stdout: String::new(), stderr: String::new() });
+    assert_eq!(
+        built,
+        Outcome {
+            code: 0,
+            stdout: String::new(),
+            stderr: String::new()
+        }
+    );
     let from_source = vitte(&args(&["run", &example("fib.vit")]), "");
     let from_bytecode = vitte(&args(&["run", &out]), "");
     assert_eq!(from_source, from_bytecode);
-    assert!(from_source.stdout.contains("fib(20) = 6765"), "{from_source:?}");
+    assert!(
+        from_source.stdout.contains("fib(20) = 6765"),
+        "{from_source:?}"
+    );
 }
 
 #[test]
 fn check_reports_success_silently() {
     let outcome = vitte(&args(&["check", &example("nbody.vit")]), "");
-    assert_eq!(outcome, Outcome { code: 0, stdout: String::new(), stderr: String::new() });
+    assert_eq!(
+        outcome,
+        Outcome {
+            code: 0,
+            stdout: String::new(),
+            stderr: String::new()
+        }
+    );
 }
 
 #[test]
 fn disasm_interleaves_source_lines() {
     let source = vitte(&args(&["disasm", &example("hello.vit")]), "");
     assert_eq!(source.code, 0, "{source:?}");
-    assert!(source.stdout.contains("print(\"Hello from Vitte VM!\");"), "{}", source.stdout);
+    assert!(
+        source.stdout.contains("print(\"Hello from Vitte VM!\");"),
+        "{}",
+        source.stdout
+    );
     assert!(source.stdout.contains("call.native"), "{}", source.stdout);
     let out = scratch("hello.vitbc");
-    assert_eq!(vitte(&args(&["build", &example("hello.vit"), "-o", &out]), "").code, 0);
+    assert_eq!(
+        vitte(&args(&["build", &example("hello.vit"), "-o", &out]), "").code,
+        0
+    );
     let bytecode = vitte(&args(&["disasm", &out]), "");
     assert_eq!(bytecode, source);
 }
 
 #[test]
 fn run_passes_arguments_and_max_depth() {
-    let out = vitte(&args(&["run", "--max-depth", "50", &example("fib.vit")]), "");
+    let out = vitte(
+        &args(&["run", "--max-depth", "50", &example("fib.vit")]),
+        "",
+    );
     assert_eq!(out.code, 0, "{out:?}");
     let nbody = vitte(&args(&["run", &example("nbody.vit"), "10"]), "");
     assert_eq!(nbody.code, 0, "{nbody:?}");

@@ -10,7 +10,9 @@ fn repo_file(path: &str) -> String {
 
 /// The body of the first fenced block of `language` after `heading`.
 fn fenced_block<'a>(text: &'a str, heading: &str, language: &str) -> &'a str {
-    let after = &text[text.find(heading).unwrap_or_else(|| panic!("no heading {heading}"))..];
+    let after = &text[text
+        .find(heading)
+        .unwrap_or_else(|| panic!("no heading {heading}"))..];
     let fence = format!("```{language}\n");
     let start = after.find(&fence).expect("a fenced block") + fence.len();
     let end = after[start..].find("```").expect("a closing fence");
@@ -21,7 +23,10 @@ fn fenced_block<'a>(text: &'a str, heading: &str, language: &str) -> &'a str {
 fn readme_tour_is_the_tour_example() {
     let readme = repo_file("README.md");
     let tour = repo_file("examples/tour.vit");
-    assert_eq!(fenced_block(&readme, "## A short tour of the language", "vitte"), tour);
+    assert_eq!(
+        fenced_block(&readme, "## A short tour of the language", "vitte"),
+        tour
+    );
 }
 
 #[test]
@@ -32,7 +37,14 @@ fn readme_commands_are_real_commands() {
     assert!(commands.contains("cargo test --workspace"));
     for command in ["run", "build", "check", "disasm"] {
         let help = vitte_tests::vitte(&[command.into(), "--help".into()], "");
-        assert_eq!(help.code, 0, "vitte {command} --help failed: {}", help.stderr);
-        assert!(readme.contains(&format!("`vitte {command} ")), "README does not show vitte {command}");
+        assert_eq!(
+            help.code, 0,
+            "vitte {command} --help failed: {}",
+            help.stderr
+        );
+        assert!(
+            readme.contains(&format!("`vitte {command} ")),
+            "README does not show vitte {command}"
+        );
     }
 }

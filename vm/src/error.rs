@@ -189,7 +189,10 @@ mod tests {
                 col: 1,
             })
             .collect();
-        RuntimeError { message: "stack overflow".into(), trace }
+        RuntimeError {
+            message: "stack overflow".into(),
+            trace,
+        }
     }
 
     #[test]
@@ -205,7 +208,10 @@ mod tests {
         let lines: Vec<&str> = text.lines().collect();
         assert_eq!(lines.len(), 1 + 2 * TRACE_SHOWN_AT_EACH_END + 1);
         assert_eq!(lines[1], "  at f0 (a.vit:1:1)");
-        assert_eq!(lines[TRACE_SHOWN_AT_EACH_END + 1], "  ... 980 more frames ...");
+        assert_eq!(
+            lines[TRACE_SHOWN_AT_EACH_END + 1],
+            "  ... 980 more frames ..."
+        );
         assert_eq!(lines.last(), Some(&"  at f999 (a.vit:1:1)"));
     }
 }
