@@ -43,6 +43,7 @@ pub struct CliIo {
 #[command(
     name = "vitte",
     version,
+    propagate_version = true,
     about = "Run, build, check and disassemble Vitte programs",
     long_about = "Vitte VM: compiles Vitte source (.vit) to verified bytecode (.vitbc) and runs it.\n\n\
                   Exit codes: 0 success (or the int that main gives), 65 compile error or invalid \
