@@ -16,7 +16,7 @@ use std::rc::Rc;
 use clap::{Parser, Subcommand};
 use vitte_compiler::driver::{Compilation, compile_file};
 use vitte_vm::bytecode::{Module, disasm, format};
-use vitte_vm::{Vm, VmConfig};
+use vitte_vm::{HeapStats, PathAccess, Sandbox, Vm, VmConfig};
 
 /// Exit code of a compile error or malformed bytecode.
 pub const EXIT_DATA_ERROR: i32 = 65;
@@ -66,6 +66,27 @@ enum Command {
         /// Maximum call depth before the runtime error `stack overflow`
         #[arg(long, value_name = "N", default_value_t = VmConfig::default().max_depth)]
         max_depth: usize,
+        /// Maximum number of steps (backward jumps and calls) before `step limit of N exceeded`
+        #[arg(long, value_name = "N")]
+        max_steps: Option<u64>,
+        /// Heap limit in bytes (suffixes K, M, G) before `heap limit of N bytes exceeded`, or `none`
+        #[arg(long, value_name = "BYTES", default_value = DEFAULT_MAX_HEAP, value_parser = parse_heap_limit)]
+        max_heap: HeapLimit,
+        /// Allow read_file, on any path or only under these comma-separated paths
+        #[arg(long, value_name = "PATHS", num_args = 0..=1, require_equals = true, value_delimiter = ',')]
+        allow_read: Option<Vec<PathBuf>>,
+        /// Allow write_file, on any path or only under these comma-separated paths
+        #[arg(long, value_name = "PATHS", num_args = 0..=1, require_equals = true, value_delimiter = ',')]
+        allow_write: Option<Vec<PathBuf>>,
+        /// Allow env
+        #[arg(long)]
+        allow_env: bool,
+        /// Allow every file and environment access
+        #[arg(long)]
+        allow_all: bool,
+        /// Print heap statistics to stderr when the program ends
+        #[arg(long)]
+        heap_stats: bool,
     },
     /// Compile a .vit program to a .vitbc bytecode file
     Build {
@@ -150,7 +171,32 @@ fn dispatch(command: Command, streams: &mut Streams) -> i32 {
             file,
             args,
             max_depth,
-        } => run(&file, args, max_depth, streams),
+            max_steps,
+            max_heap,
+            allow_read,
+            allow_write,
+            allow_env,
+            allow_all,
+            heap_stats,
+        } => {
+            let sandbox = if allow_all {
+                Sandbox::allow_all()
+            } else {
+                Sandbox {
+                    read: path_access(allow_read),
+                    write: path_access(allow_write),
+                    env: allow_env,
+                }
+            };
+            let config = VmConfig {
+                max_depth,
+                max_steps,
+                max_heap: max_heap.0,
+                args,
+                sandbox,
+            };
+            run(&file, config, heap_stats, streams)
+        }
         Command::Build { file, output } => build(&file, output, streams),
         Command::Check { file } => check(&file, streams),
         Command::Disasm { file } => disassemble(&file, streams),
@@ -208,15 +254,78 @@ fn is_bytecode(file: &Path) -> bool {
     file.extension() == Some(OsStr::new("vitbc"))
 }
 
-fn run(file: &Path, args: Vec<String>, max_depth: usize, streams: &mut Streams) -> i32 {
+/// The heap limit of `vitte run` when `--max-heap` is not given.
+const DEFAULT_MAX_HEAP: &str = "1G";
+
+/// A `--max-heap` value: bytes, or `None` for `none`.
+#[derive(Clone, Copy, Debug)]
+struct HeapLimit(Option<usize>);
+
+/// Parses `--max-heap`: `none`, or a number of bytes with an optional `K`, `M` or `G` suffix (powers
+/// of 1024).
+fn parse_heap_limit(text: &str) -> Result<HeapLimit, String> {
+    let text = text.trim();
+    if text.eq_ignore_ascii_case("none") {
+        return Ok(HeapLimit(None));
+    }
+    let (digits, shift) = match text.char_indices().last() {
+        Some((at, 'k' | 'K')) => (&text[..at], 10),
+        Some((at, 'm' | 'M')) => (&text[..at], 20),
+        Some((at, 'g' | 'G')) => (&text[..at], 30),
+        _ => (text, 0),
+    };
+    digits
+        .parse::<usize>()
+        .ok()
+        .and_then(|n| n.checked_mul(1usize << shift))
+        .map(|bytes| HeapLimit(Some(bytes)))
+        .ok_or_else(|| {
+            format!(
+                "expected a number of bytes such as 65536, 64K, 64M or 1G, or none; got '{text}'"
+            )
+        })
+}
+
+/// `--allow-read` / `--allow-write`: absent, without paths (anything) or with paths.
+fn path_access(flag: Option<Vec<PathBuf>>) -> PathAccess {
+    match flag {
+        None => PathAccess::Denied,
+        Some(paths) if paths.is_empty() => PathAccess::Any,
+        Some(paths) => PathAccess::Paths(paths),
+    }
+}
+
+/// The `--heap-stats` report.
+fn heap_report(stats: &HeapStats) -> String {
+    let mut out = String::from("heap stats:\n");
+    for (kind, counts) in [
+        ("strings", stats.strings),
+        ("arrays", stats.arrays),
+        ("maps", stats.maps),
+        ("forms", stats.forms),
+        ("picks", stats.picks),
+    ] {
+        out.push_str(&format!(
+            "  {kind}: {} objects, {} bytes\n",
+            counts.objects, counts.bytes
+        ));
+    }
+    out.push_str(&format!(
+        "  total: {} objects, {} bytes\n  peak heap: {} bytes\n  collections: {}\n",
+        stats.objects, stats.bytes, stats.peak_bytes, stats.collections
+    ));
+    out.push_str(&format!(
+        "  gc pauses: total {:.3} ms, longest {:.3} ms\n",
+        stats.total_gc_pause.as_secs_f64() * 1000.0,
+        stats.longest_gc_pause.as_secs_f64() * 1000.0
+    ));
+    out
+}
+
+fn run(file: &Path, config: VmConfig, heap_stats: bool, streams: &mut Streams) -> i32 {
     let program = match prepare(file, streams) {
         Ok(program) => program,
         Err(code) => return code,
-    };
-    let config = VmConfig {
-        max_depth,
-        args,
-        ..VmConfig::default()
     };
     let mut vm = Vm::with_config(config);
     vm.set_stdout(Box::new(streams.stdout.clone()));
@@ -232,13 +341,17 @@ fn run(file: &Path, args: Vec<String>, max_depth: usize, streams: &mut Streams) 
         streams.error(&format!("error: {error}"));
         return EXIT_DATA_ERROR;
     }
-    match vm.run() {
+    let code = match vm.run() {
         Ok(code) => code,
         Err(error) => {
             streams.error(&error.to_string());
             EXIT_RUNTIME_ERROR
         }
+    };
+    if heap_stats {
+        streams.error(&heap_report(&vm.heap_stats()));
     }
+    code
 }
 
 fn build(file: &Path, output: Option<PathBuf>, streams: &mut Streams) -> i32 {

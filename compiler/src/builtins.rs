@@ -2,8 +2,8 @@
 //! ("natives") that code generation calls for the built-ins that have no instruction of their own.
 //!
 //! A program's own procedure of the same name wins over a built-in (see the project's language
-//! reference). The thread, exception and host-access built-ins of the language page are recognised so
-//! that using them gives a clear "not supported yet" error instead of "unknown name".
+//! reference). The thread built-ins of the language page are recognised so that using them gives a
+//! clear "not supported yet" error instead of "unknown name".
 
 use crate::types::Ty;
 
@@ -68,6 +68,12 @@ pub enum Builtin {
     Args,
     /// `read_line()`.
     ReadLine,
+    /// `read_file(path)`.
+    ReadFile,
+    /// `write_file(path, text)`.
+    WriteFile,
+    /// `env(name)`.
+    Env,
     /// `assert(c)` or `assert(c, msg)`.
     Assert,
     /// `panic(msg)`.
@@ -106,6 +112,9 @@ impl Builtin {
         Builtin::NowMs,
         Builtin::Args,
         Builtin::ReadLine,
+        Builtin::ReadFile,
+        Builtin::WriteFile,
+        Builtin::Env,
         Builtin::Assert,
         Builtin::Panic,
     ];
@@ -142,6 +151,9 @@ impl Builtin {
             Builtin::NowMs => "now_ms",
             Builtin::Args => "args",
             Builtin::ReadLine => "read_line",
+            Builtin::ReadFile => "read_file",
+            Builtin::WriteFile => "write_file",
+            Builtin::Env => "env",
             Builtin::Assert => "assert",
             Builtin::Panic => "panic",
         }
@@ -184,25 +196,18 @@ impl Builtin {
             Builtin::NowMs => "now_ms() -> int",
             Builtin::Args => "args() -> [string]",
             Builtin::ReadLine => "read_line() -> ?string",
+            Builtin::ReadFile => "read_file(path: string) -> string",
+            Builtin::WriteFile => "write_file(path: string, text: string)",
+            Builtin::Env => "env(name: string) -> ?string",
             Builtin::Assert => "assert(c: bool, msg: string = \"\")",
             Builtin::Panic => "panic(msg: string)",
         }
     }
 }
 
-/// Built-in names of the language that this compiler does not support yet (threads, host access).
+/// Built-in names of the language that this compiler does not support yet (threads).
 /// Calling one is the error `'NAME' is not supported yet`.
-pub const UNSUPPORTED: &[&str] = &[
-    "chan",
-    "send",
-    "recv",
-    "yield_now",
-    "sleep",
-    "thread_id",
-    "read_file",
-    "write_file",
-    "env",
-];
+pub const UNSUPPORTED: &[&str] = &["chan", "send", "recv", "yield_now", "sleep", "thread_id"];
 
 /// A host function that code generation calls, by its registry name.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -249,6 +254,12 @@ pub enum Native {
     Args,
     /// `read_line() -> ?string`
     ReadLine,
+    /// `read_file(string) -> string`
+    ReadFile,
+    /// `write_file(string, string) -> void`
+    WriteFile,
+    /// `env(string) -> ?string`
+    Env,
     /// `assert(bool) -> void`
     Assert,
     /// `assert_msg(bool, string) -> void`
@@ -282,6 +293,9 @@ impl Native {
             Native::NowMs => "now_ms",
             Native::Args => "args",
             Native::ReadLine => "read_line",
+            Native::ReadFile => "read_file",
+            Native::WriteFile => "write_file",
+            Native::Env => "env",
             Native::Assert => "assert",
             Native::AssertMsg => "assert_msg",
             Native::Panic => "panic",
@@ -310,6 +324,9 @@ impl Native {
             Native::NowMs => (vec![], Ty::Int),
             Native::Args => (vec![], Ty::array(s())),
             Native::ReadLine => (vec![], Ty::nullable(s())),
+            Native::ReadFile => (vec![s()], s()),
+            Native::WriteFile => (vec![s(), s()], Ty::Void),
+            Native::Env => (vec![s()], Ty::nullable(s())),
             Native::Assert => (vec![Ty::Bool], Ty::Void),
             Native::AssertMsg => (vec![Ty::Bool, s()], Ty::Void),
         }

@@ -2,7 +2,7 @@
 //!
 //! The analysis is the checker's full result, not only its errors: the items of every file with their
 //! resolved types, every local variable, the static type of every expression (by span), what every
-//! name refers to, which procedure or built-in every call reaches, and the folded value of every
+//! name refers to, which procedure, built-in or host function every call reaches, and the folded value of every
 //! `const`. Code generation reads it, and so can a language server ("type at position", "definition of
 //! the symbol at position").
 //!
@@ -20,6 +20,7 @@ use crate::diagnostics::Diagnostic;
 use crate::loader::Program;
 use crate::source::{FileId, Span};
 use crate::types::{ConstValue, FormId, PickId, Ty, TypeNames, display};
+use vitte_vm::syscall::{HostSignature, NativeType};
 
 /// Index of a procedure in [`Analysis::procs`] (also its index in the generated module).
 pub type ProcId = u32;
@@ -66,6 +67,44 @@ pub enum Callee {
     Builtin(Builtin),
     /// The constructor of a pick case: pick and case index.
     Case(PickId, u32),
+    /// A host function of the embedder, by its index in [`Analysis::hosts`].
+    Host(u32),
+}
+
+/// A host function the program may call (see `CompileOptions::host_functions`).
+#[derive(Clone, Debug, PartialEq)]
+pub struct HostInfo {
+    /// The name calls use: plain (`add_numbers`) or dotted (`host.add`).
+    pub name: String,
+    /// Parameter types.
+    pub params: Vec<Ty>,
+    /// Return type.
+    pub ret: Ty,
+}
+
+impl HostInfo {
+    /// The compiler's view of a host function's signature.
+    pub fn from_signature(host: &HostSignature) -> HostInfo {
+        HostInfo {
+            name: host.name.clone(),
+            params: host.signature.params.iter().map(native_ty).collect(),
+            ret: native_ty(&host.signature.ret),
+        }
+    }
+}
+
+/// A native type as a compiler type (every native type has one).
+fn native_ty(ty: &NativeType) -> Ty {
+    match ty {
+        NativeType::Void => Ty::Void,
+        NativeType::Int => Ty::Int,
+        NativeType::Float => Ty::Float,
+        NativeType::Bool => Ty::Bool,
+        NativeType::Str => Ty::Str,
+        NativeType::Array(element) => Ty::array(native_ty(element)),
+        NativeType::Map(key, value) => Ty::map(native_ty(key), native_ty(value)),
+        NativeType::Nullable(inner) => Ty::nullable(native_ty(inner)),
+    }
 }
 
 /// The code a local variable belongs to.
@@ -264,6 +303,8 @@ pub struct Analysis {
     pub references: Vec<Reference>,
     /// The entry procedure, when the root file declares a valid `main`.
     pub main: Option<ProcId>,
+    /// The host functions calls may resolve to.
+    pub hosts: Vec<HostInfo>,
     /// Errors and warnings, in the order found.
     pub diagnostics: Vec<Diagnostic>,
 }
@@ -395,7 +436,13 @@ impl Analysis {
 
 /// Checks a whole program: every file's items, every procedure body, and `main`.
 pub fn check(program: &Program) -> Analysis {
+    check_with_hosts(program, &[])
+}
+
+/// Checks a program that may also call these host functions (see [`HostInfo`]).
+pub fn check_with_hosts(program: &Program, hosts: &[HostSignature]) -> Analysis {
     let mut checker = Checker::new(program);
+    checker.a.hosts = hosts.iter().map(HostInfo::from_signature).collect();
     checker.run();
     let mut analysis = checker.a;
     analysis

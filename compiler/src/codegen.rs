@@ -19,8 +19,8 @@
 use std::collections::HashMap;
 
 use vitte_vm::bytecode::{
-    CaseDef, Constant, FieldDef, FormDef, Function, FunctionDebug, GlobalDef, Instr, LineEntry,
-    LocalVar, Module, NativeImport, PickDef, Reg, SourceFile, Type, TypeId,
+    CaseDef, Constant, FieldDef, FormDef, Function, FunctionDebug, GlobalDef, Handler, Instr,
+    LineEntry, LocalVar, Module, NativeImport, PickDef, Reg, SourceFile, Type, TypeId,
 };
 
 use crate::ast::{
@@ -290,6 +290,8 @@ struct FnGen<'g, 'a> {
     ret: Ty,
     /// False right after an unconditional jump, return or throw, until a label.
     reachable: bool,
+    /// Exception handlers, innermost first.
+    handlers: Vec<Handler>,
     /// Int constants loaded once before the enclosing loops, by value (innermost last).
     hoisted: Vec<(i64, Reg)>,
 }
@@ -345,6 +347,7 @@ impl<'g, 'a> FnGen<'g, 'a> {
             loops: Vec::new(),
             ret,
             reachable: true,
+            handlers: Vec::new(),
             hoisted: Vec::new(),
         }
     }
@@ -477,6 +480,7 @@ impl<'g, 'a> FnGen<'g, 'a> {
             ret,
             registers: self.reg_types,
             code: self.code,
+            handlers: self.handlers,
             debug: FunctionDebug {
                 file: self.source.0,
                 line,
@@ -920,12 +924,47 @@ impl<'g, 'a> FnGen<'g, 'a> {
             }
             StmtKind::Give(value) => self.give(value.as_ref()),
             StmtKind::Block(block) => self.block(block),
-            StmtKind::Try { .. } | StmtKind::Throw(_) => {
-                self.internal(s.span, "unsupported statement")
+            StmtKind::Try { body, var, handler } => self.try_(body, var, handler),
+            StmtKind::Throw(value) => {
+                let message = self.expr_as(value, &Ty::Str, None);
+                // A trace points at the `throw` keyword.
+                self.mark_at(s.span, false);
+                self.emit(Instr::Throw { message });
             }
             StmtKind::Error => {}
         }
         self.release(mark);
+    }
+
+    /// `try { body } catch var { handler }`: the body's instructions are covered by a handler that
+    /// stores the message into `var`'s register and jumps to the handler block. Handlers of `try`s
+    /// nested in the body are pushed first, so the table is innermost first.
+    fn try_(&mut self, body: &Block, var: &ast::Ident, handler: &Block) {
+        let start = self.code.len() as u32;
+        self.block(body);
+        let end = self.code.len() as u32;
+        let skip = if self.reachable {
+            vec![self.emit(Instr::Jump { target: 0 })]
+        } else {
+            Vec::new()
+        };
+        let Some(&local) = self.a.local_defs.get(&var.span) else {
+            self.internal(var.span, "catch variable without a declaration");
+            return;
+        };
+        let message_register = self.local_reg(local);
+        let target_pc = self.label();
+        self.handlers.push(Handler {
+            start_pc: start,
+            end_pc: end,
+            target_pc,
+            message_register,
+        });
+        self.push_scope();
+        self.debug_local(local, message_register, target_pc);
+        self.block(handler);
+        self.pop_scope();
+        self.patch_here(&skip);
     }
 
     fn give(&mut self, value: Option<&Expr>) {
@@ -2068,6 +2107,7 @@ impl<'g, 'a> FnGen<'g, 'a> {
                 reg
             }
             Some(Callee::Builtin(builtin)) => self.builtin(e, builtin, callee, args, ty, dst),
+            Some(Callee::Host(host)) => self.host_call(host, args, callee, dst),
             None => {
                 self.internal(e.span, "unresolved call");
                 self.dst(dst, ty)
@@ -2084,6 +2124,38 @@ impl<'g, 'a> FnGen<'g, 'a> {
     ) -> Reg {
         let (params, ret) = native.signature();
         let index = self.g.native(native);
+        let first = self.arguments(args, &params);
+        let reg = self.call_result(first, &ret, dst);
+        self.mark_expr(callee.span);
+        self.emit(Instr::CallNative {
+            native: index,
+            args: first.unwrap_or(reg),
+            dst: reg,
+        });
+        reg
+    }
+
+    /// A call of the embedder's host function `host` (an index into [`Analysis::hosts`]): a native
+    /// import under the host function's name, with the signature the compiler was given.
+    fn host_call(&mut self, host: u32, args: &[Expr], callee: &Expr, dst: Option<Reg>) -> Reg {
+        let Some(info) = self.a.hosts.get(host as usize) else {
+            self.internal(callee.span, "unknown host function");
+            return self.dst(dst, &Ty::Void);
+        };
+        let (name, params, ret) = (info.name.clone(), info.params.clone(), info.ret.clone());
+        let index = match self.g.module.natives.iter().position(|n| n.name == name) {
+            Some(index) => index as u32,
+            None => {
+                let param_types = params.iter().map(|p| self.g.ty(p)).collect();
+                let ret_type = self.g.ty(&ret);
+                self.g.module.natives.push(NativeImport {
+                    name,
+                    params: param_types,
+                    ret: ret_type,
+                });
+                (self.g.module.natives.len() - 1) as u32
+            }
+        };
         let first = self.arguments(args, &params);
         let reg = self.call_result(first, &ret, dst);
         self.mark_expr(callee.span);
@@ -2252,6 +2324,9 @@ impl<'g, 'a> FnGen<'g, 'a> {
             B::NowMs => self.native_call(Native::NowMs, args, callee, dst),
             B::Args => self.native_call(Native::Args, args, callee, dst),
             B::ReadLine => self.native_call(Native::ReadLine, args, callee, dst),
+            B::ReadFile => self.native_call(Native::ReadFile, args, callee, dst),
+            B::WriteFile => self.native_call(Native::WriteFile, args, callee, dst),
+            B::Env => self.native_call(Native::Env, args, callee, dst),
             B::Panic => self.native_call(Native::Panic, args, callee, dst),
             B::Assert => {
                 let native = if args.len() == 2 {

@@ -1,12 +1,14 @@
 //! The compiler's entry points: load a program, check it, generate its module.
 //!
 //! [`compile_file`] reads from the file system; [`compile_with`] reads through any [`FileLoader`]
-//! (a language server passes its open buffers). Both always return a [`Compilation`] holding every
+//! (a language server passes its open buffers); [`compile_with_options`] also takes
+//! [`CompileOptions`], such as the embedder's host functions the program may call. Both always return a [`Compilation`] holding every
 //! diagnostic found (loading, syntax, names, types), and a module only when there was no error.
 
 use std::path::Path;
 
 use vitte_vm::bytecode::Module;
+use vitte_vm::syscall::HostSignature;
 
 use crate::check::{self, Analysis};
 use crate::codegen;
@@ -39,6 +41,15 @@ impl Compilation {
     }
 }
 
+/// What a compilation may assume beyond the language itself.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct CompileOptions {
+    /// Host functions the program may call, by name (`host.add(1, 2)` or `add_numbers(1, 2)`); the VM
+    /// that runs the module must provide them with these signatures (`Vm::host_signatures` lists what a
+    /// VM provides).
+    pub host_functions: Vec<HostSignature>,
+}
+
 /// Compiles the program whose root file is `path`, reading files from the file system.
 pub fn compile_file(path: &Path) -> Compilation {
     compile_with(&FsLoader, path)
@@ -46,13 +57,29 @@ pub fn compile_file(path: &Path) -> Compilation {
 
 /// Compiles the program whose root file is `path`, reading files through `loader`.
 pub fn compile_with(loader: &dyn FileLoader, path: &Path) -> Compilation {
+    compile_with_options(loader, path, &CompileOptions::default())
+}
+
+/// Compiles the program whose root file is `path`, reading files through `loader` ([`FsLoader`] for
+/// the file system), with `options`.
+pub fn compile_with_options(
+    loader: &dyn FileLoader,
+    path: &Path,
+    options: &CompileOptions,
+) -> Compilation {
     let program = loader::load_program(loader, path);
-    compile_program(program)
+    compile_program_with_options(program, options)
 }
 
 /// Checks a loaded program and, when it has no error, generates its module.
 pub fn compile_program(program: Program) -> Compilation {
-    let (analysis, module) = with_pass_stack(|| analyze_and_generate(&program));
+    compile_program_with_options(program, &CompileOptions::default())
+}
+
+/// [`compile_program`] with `options`.
+pub fn compile_program_with_options(program: Program, options: &CompileOptions) -> Compilation {
+    let hosts = options.host_functions.as_slice();
+    let (analysis, module) = with_pass_stack(|| analyze_and_generate(&program, hosts));
     let mut diagnostics = program.diagnostics;
     diagnostics.extend(analysis.diagnostics);
     sort_diagnostics(&mut diagnostics);
@@ -103,8 +130,8 @@ fn with_pass_stack<T: Send>(pass: impl FnOnce() -> T + Send) -> T {
     }
 }
 
-fn analyze_and_generate(program: &Program) -> (Analysis, Option<Module>) {
-    let mut analysis = check::check(program);
+fn analyze_and_generate(program: &Program, hosts: &[HostSignature]) -> (Analysis, Option<Module>) {
+    let mut analysis = check::check_with_hosts(program, hosts);
     let loader_errors = program
         .diagnostics
         .iter()

@@ -12,4 +12,5 @@ pub mod parser;
 pub mod source;
 pub mod types;
 
-pub use driver::{Compilation, compile_file, compile_with};
+pub use driver::{Compilation, CompileOptions, compile_file, compile_with, compile_with_options};
+pub use loader::FsLoader;

@@ -223,13 +223,25 @@ fn builtins_are_typed() {
 #[test]
 fn unsupported_features() {
     check(
-        "proc w() {}\nproc main() {\n    let t = spawn w();\n    try { } catch e { }\n    throw \"x\";\n    let c = chan(1);\n    join(t);\n}\n",
+        "proc w() {}\nproc main() {\n    let t = spawn w();\n    let c = chan(1);\n    join(t);\n}\n",
         &[
             "3:13: 'spawn' is not supported yet",
-            "4:5: 'try' is not supported yet",
-            "5:5: 'throw' is not supported yet",
-            "6:13: 'chan' is not supported yet",
-            "7:5: 'join' on a thread is not supported yet",
+            "4:13: 'chan' is not supported yet",
+            "5:5: 'join' on a thread is not supported yet",
+        ],
+    );
+}
+
+#[test]
+fn exceptions_are_typed() {
+    check(
+        "proc f() -> int {\n    throw \"no\";\n}\nproc g(x: int) -> int {\n    try { give x; } catch e { print(e); }\n}\nproc main() {\n    throw 1;\n    try { } catch e { let n: int = e; }\n    print(e);\n    try { throw null; } catch e { }\n}\n",
+        &[
+            "4:6: g does not give a value on every path",
+            "8:11: expected string, found int",
+            "9:36: expected int, found string",
+            "10:11: unknown name 'e'",
+            "11:17: expected string, found null",
         ],
     );
 }

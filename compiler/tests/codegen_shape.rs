@@ -400,3 +400,28 @@ fn every_instruction_of_a_big_program_verifies() {
     );
     assert!(module.functions.iter().all(|f| !f.code.is_empty()));
 }
+
+#[test]
+fn try_blocks_get_handler_tables_innermost_first() {
+    let module = module(
+        "proc main() {\n    try {\n        print(\"a\");\n        try {\n            throw \"b\";\n        } catch inner {\n            print(inner);\n        }\n    } catch outer {\n        print(outer);\n    }\n}\n",
+    );
+    let main = &module.functions[function_index(&module, "main") as usize];
+    assert_eq!(main.handlers.len(), 2, "{:?}", main.handlers);
+    let (inner, outer) = (main.handlers[0], main.handlers[1]);
+    assert!(outer.start_pc <= inner.start_pc && inner.end_pc <= outer.end_pc);
+    assert!(inner.start_pc < inner.end_pc);
+    assert!(outer.end_pc <= outer.target_pc);
+    assert!(inner.end_pc <= inner.target_pc && inner.target_pc < outer.end_pc);
+    assert_ne!(inner.message_register, outer.message_register);
+    for handler in [inner, outer] {
+        let ty = main.registers[usize::from(handler.message_register)];
+        assert_eq!(module.types[ty as usize], vitte_vm::bytecode::Type::Str);
+    }
+    let names: Vec<&str> = main.debug.locals.iter().map(|l| l.name.as_str()).collect();
+    assert_eq!(names, ["inner", "outer"]);
+    assert!(matches!(
+        main.code[inner.start_pc as usize..inner.end_pc as usize].last(),
+        Some(Instr::Throw { .. })
+    ));
+}

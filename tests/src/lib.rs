@@ -32,6 +32,12 @@
 //!   else 0.
 //! - `// args: a b c` — the program's arguments (split on whitespace; may be repeated).
 //! - `// stdin: TEXT` — one line of standard input (each annotation adds a line).
+//! - `// flags: --allow-read=data --max-heap 1M` — options of `vitte run`, placed before the program
+//!   (split on whitespace; may be repeated). The paths of `--allow-read=PATHS` and `--allow-write=PATHS`
+//!   are relative to the program's folder, except those starting with `{scratch}`.
+//!
+//! In `args:` and `flags:`, `{dir}` stands for the program's folder and `{scratch}` for an empty
+//! scratch folder of this test (for programs that write files).
 //!
 //! # What a test checks
 //! 1. `vitte run FILE.vit ARGS…`: exit code, stdout and stderr as annotated.
@@ -87,6 +93,8 @@ pub struct Expectations {
     pub args: Vec<String>,
     /// Lines of standard input.
     pub stdin: Vec<String>,
+    /// Options of `vitte run`, before the program (`{dir}` and `{scratch}` not yet substituted).
+    pub flags: Vec<String>,
     /// Whether stdout is compared (false only for an example without annotations).
     pub unchecked_stdout: bool,
 }
@@ -149,6 +157,10 @@ impl Expectations {
                     .extend(text.split_whitespace().map(str::to_owned));
             } else if let Some(text) = annotation(comment, "stdin:") {
                 expectations.stdin.push(text);
+            } else if let Some(text) = annotation(comment, "flags:") {
+                expectations
+                    .flags
+                    .extend(text.split_whitespace().map(str::to_owned));
             }
         }
         expectations
@@ -182,7 +194,7 @@ impl Expectations {
 }
 
 /// The words that start an annotation comment.
-const KEYWORDS: [&str; 9] = [
+const KEYWORDS: [&str; 10] = [
     "expect:",
     "expect stderr:",
     "expect error:",
@@ -192,7 +204,52 @@ const KEYWORDS: [&str; 9] = [
     "expect exit:",
     "args:",
     "stdin:",
+    "flags:",
 ];
+
+/// The folders `{dir}` and `{scratch}` stand for in `args:` and `flags:`.
+struct Places {
+    dir: PathBuf,
+    scratch: PathBuf,
+}
+
+impl Places {
+    fn substitute(&self, text: &str) -> String {
+        text.replace("{dir}", &self.dir.display().to_string())
+            .replace("{scratch}", &self.scratch.display().to_string())
+    }
+
+    /// The program's arguments.
+    fn args(&self, expected: &Expectations) -> Vec<String> {
+        expected.args.iter().map(|a| self.substitute(a)).collect()
+    }
+
+    /// The `vitte run` options, with allow-list paths made relative to the program's folder.
+    fn flags(&self, expected: &Expectations) -> Vec<String> {
+        expected
+            .flags
+            .iter()
+            .map(|flag| {
+                for option in ["--allow-read=", "--allow-write="] {
+                    if let Some(paths) = flag.strip_prefix(option) {
+                        let paths: Vec<String> = paths
+                            .split(',')
+                            .map(|path| {
+                                if path.starts_with("{scratch}") {
+                                    self.substitute(path)
+                                } else {
+                                    self.dir.join(self.substitute(path)).display().to_string()
+                                }
+                            })
+                            .collect();
+                        return format!("{option}{}", paths.join(","));
+                    }
+                }
+                self.substitute(flag)
+            })
+            .collect()
+    }
+}
 
 /// `FILE:LINE: MESSAGE` of an `expect error at` annotation.
 fn parse_error_elsewhere(text: &str) -> Option<ExpectedError> {
@@ -353,9 +410,15 @@ fn check_program(file: &Path, root: &Path, scratch: &Path, example: bool) {
         .replace('\\', "/");
     let file_arg = file.display().to_string();
     let stdin = expected.stdin_text();
+    let places = Places {
+        dir: file.parent().map(Path::to_path_buf).unwrap_or_default(),
+        scratch: scratch_folder(scratch, &relative),
+    };
 
-    let mut args = vec!["run".to_owned(), file_arg.clone()];
-    args.extend(expected.args.iter().cloned());
+    let mut args = vec!["run".to_owned()];
+    args.extend(places.flags(&expected));
+    args.push(file_arg.clone());
+    args.extend(places.args(&expected));
     let source_run = vitte(&args, &stdin);
     let stderr = relativize(&source_run.stderr, root);
     let problems = compare(&expected, &relative, &source_run, &stderr);
@@ -366,8 +429,34 @@ fn check_program(file: &Path, root: &Path, scratch: &Path, example: bool) {
         );
     }
     if expected.compiles() {
-        check_bytecode_round_trip(&relative, &file_arg, &expected, &source_run, scratch);
+        // The bytecode run starts from an empty scratch folder too.
+        let _ = std::fs::remove_dir_all(&places.scratch);
+        let _ = std::fs::create_dir_all(&places.scratch);
+        check_bytecode_round_trip(
+            &relative,
+            &file_arg,
+            &expected,
+            &places,
+            &source_run,
+            scratch,
+        );
     }
+    let _ = std::fs::remove_dir_all(&places.scratch);
+}
+
+/// A fresh, empty folder for the files a program writes (`{scratch}`).
+fn scratch_folder(scratch: &Path, relative: &str) -> PathBuf {
+    static COUNTER: AtomicUsize = AtomicUsize::new(0);
+    let stem: String = relative
+        .trim_end_matches(".vit")
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
+        .collect();
+    let n = COUNTER.fetch_add(1, Ordering::Relaxed);
+    let folder = scratch.join(format!("{stem}-{}-{n}-files", std::process::id()));
+    let _ = std::fs::remove_dir_all(&folder);
+    let _ = std::fs::create_dir_all(&folder);
+    folder
 }
 
 /// Builds the program twice, compares the bytes, runs the bytecode and compares with the source run.
@@ -375,6 +464,7 @@ fn check_bytecode_round_trip(
     relative: &str,
     file: &str,
     expected: &Expectations,
+    places: &Places,
     source_run: &Outcome,
     scratch: &Path,
 ) {
@@ -429,8 +519,10 @@ fn check_bytecode_round_trip(
     }
     let _ = std::fs::remove_file(&second);
 
-    let mut args = vec!["run".to_owned(), first.display().to_string()];
-    args.extend(expected.args.iter().cloned());
+    let mut args = vec!["run".to_owned()];
+    args.extend(places.flags(expected));
+    args.push(first.display().to_string());
+    args.extend(places.args(expected));
     let bytecode_run = vitte(&args, &expected.stdin_text());
     let _ = std::fs::remove_file(&first);
     let expected_stderr = source_run

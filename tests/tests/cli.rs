@@ -149,3 +149,93 @@ fn run_passes_arguments_and_max_depth() {
     assert_eq!(nbody.code, 0, "{nbody:?}");
     assert_eq!(nbody.stdout.lines().count(), 2);
 }
+
+#[test]
+fn heap_stats_report_their_shape_on_stderr() {
+    let program = scratch("heap_stats.vit");
+    std::fs::write(
+        &program,
+        "form P { x: int, y: int, z: int }\n\
+         proc main() {\n\
+             let names = [\"a\", \"b\"];\n\
+             let m: Map[string, int] = {\"k\": 1};\n\
+             let p = P { x: 1, y: 2, z: 3 };\n\
+             let mut s = \"\";\n\
+             for i in 0..20000 { set s = str(i); }\n\
+             print(len(names) + len(m) + p.x);\n\
+         }\n",
+    )
+    .expect("write the program");
+    let run = vitte(&args(&["run", "--heap-stats", &program]), "");
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(run.stdout, "4\n");
+    let lines: Vec<&str> = run.stderr.lines().collect();
+    assert_eq!(lines.first(), Some(&"heap stats:"), "{}", run.stderr);
+    let prefixes = [
+        "  strings: ",
+        "  arrays: ",
+        "  maps: ",
+        "  forms: ",
+        "  picks: ",
+        "  total: ",
+        "  peak heap: ",
+        "  collections: ",
+        "  gc pauses: total ",
+    ];
+    assert_eq!(lines.len(), prefixes.len() + 1, "{}", run.stderr);
+    for (line, prefix) in lines[1..].iter().zip(prefixes) {
+        assert!(
+            line.starts_with(prefix),
+            "{line:?} should start with {prefix:?}"
+        );
+    }
+    assert!(
+        lines[2].starts_with("  arrays: 1 objects, "),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        lines[3].starts_with("  maps: 1 objects, "),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        lines[4].starts_with("  forms: 1 objects, "),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        lines[5].starts_with("  picks: 0 objects, 0 bytes"),
+        "{}",
+        run.stderr
+    );
+    assert!(lines[9].ends_with(" ms"), "{}", run.stderr);
+
+    let failing = vitte(
+        &args(&["run", "--heap-stats", "--max-steps", "10", &program]),
+        "",
+    );
+    assert_eq!(failing.code, 70);
+    assert!(
+        failing
+            .stderr
+            .starts_with("error: step limit of 10 exceeded")
+    );
+    assert!(
+        failing.stderr.contains("\nheap stats:\n"),
+        "{}",
+        failing.stderr
+    );
+}
+
+#[test]
+fn bad_limit_values_are_usage_errors() {
+    let hello = example("hello.vit");
+    let run = vitte(&args(&["run", "--max-heap", "lots", &hello]), "");
+    assert_eq!(run.code, 2);
+    assert!(run.stderr.contains("--max-heap"), "{}", run.stderr);
+    for ok in ["65536", "64K", "64m", "1G", "none"] {
+        let run = vitte(&args(&["run", "--max-heap", ok, &hello]), "");
+        assert_eq!(run.code, 0, "--max-heap {ok}: {}", run.stderr);
+    }
+}

@@ -46,19 +46,43 @@ pub enum LoadError {
 
 /// A runtime error as raised by an instruction or a native function, before the interpreter attaches
 /// the stack trace. Natives return it to fail.
+///
+/// Every runtime error is catchable by a `try`/`catch` handler, except the ones made with
+/// [`Trap::resource_limit`] (the step limit, out of memory, the heap limit) and
+/// [`Trap::internal`] errors: those always end the run.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Trap {
     /// The message shown after `error: ` (lower case, no final period).
     pub message: String,
+    /// Whether an exception handler may catch it (see [`Trap::is_catchable`]).
+    catchable: bool,
 }
 
 impl Trap {
-    /// A runtime error with this message.
+    /// A (catchable) runtime error with this message.
     #[cold]
     pub fn new(message: impl Into<String>) -> Trap {
         Trap {
             message: message.into(),
+            catchable: true,
         }
+    }
+
+    /// A resource limit was reached (`step limit of N exceeded`, `out of memory: …`, a heap
+    /// limit): an error no exception handler can catch, so a sandboxed program cannot ignore its
+    /// limits.
+    #[cold]
+    pub fn resource_limit(message: impl Into<String>) -> Trap {
+        Trap {
+            message: message.into(),
+            catchable: false,
+        }
+    }
+
+    /// Whether a `try`/`catch` handler may catch this error: false for resource limits and
+    /// internal errors.
+    pub fn is_catchable(&self) -> bool {
+        self.catchable
     }
 
     /// `null dereference`.
@@ -97,7 +121,10 @@ impl Trap {
     /// should have refused): `internal error: WHAT`. Reported instead of panicking.
     #[cold]
     pub fn internal(what: impl fmt::Display) -> Trap {
-        Trap::new(format!("internal error: {what}"))
+        Trap {
+            message: format!("internal error: {what}"),
+            catchable: false,
+        }
     }
 }
 

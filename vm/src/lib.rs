@@ -39,6 +39,7 @@
 //!         Instr::CallNative { native: 0, args: 4, dst: 4 },
 //!         Instr::Ret { src: 0 },
 //!     ],
+//!     handlers: Vec::new(),
 //!     debug: FunctionDebug::default(),
 //! });
 //! module.entry = 0;
@@ -65,6 +66,8 @@ pub mod syscall;
 mod vm;
 
 pub use error::{LoadError, RuntimeError, TraceFrame, Trap};
-pub use memory::HeapStats;
-pub use syscall::{NativeContext, NativeRegistry, NativeSignature, NativeType};
+pub use memory::{HeapStats, KindStats};
+pub use syscall::{
+    HostSignature, NativeContext, NativeRegistry, NativeSignature, NativeType, PathAccess, Sandbox,
+};
 pub use vm::{Vm, VmConfig};

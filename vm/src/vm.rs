@@ -12,9 +12,13 @@ use crate::core::program::Program;
 use crate::error::{LoadError, RuntimeError, TraceFrame, Trap};
 use crate::memory::{Heap, HeapStats};
 use crate::stack::{Frame, ThreadState};
-use crate::syscall::{NativeRegistry, Syscalls};
+use crate::syscall::{
+    HostFunction, HostSignature, NativeContext, NativeRegistry, NativeSignature, Sandbox, Syscalls,
+};
 
-/// Limits and inputs of a run.
+/// Limits and inputs of a run. The defaults allow no file or environment access and set no heap or step
+/// limit; to run untrusted code, set [`max_heap`](VmConfig::max_heap) and
+/// [`max_steps`](VmConfig::max_steps) and keep the [`sandbox`](VmConfig::sandbox) closed.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct VmConfig {
     /// Maximum number of live frames; one more call raises `stack overflow`. Default 100 000.
@@ -24,6 +28,11 @@ pub struct VmConfig {
     pub max_steps: Option<u64>,
     /// The program's arguments, as `args()` returns them.
     pub args: Vec<String>,
+    /// The most estimated bytes the heap may hold; more raises the runtime error `heap limit of N bytes
+    /// exceeded` (sizes are checked before allocating). `None` (the default) for no limit.
+    pub max_heap: Option<usize>,
+    /// What `read_file`, `write_file` and `env` may reach (default: nothing).
+    pub sandbox: Sandbox,
 }
 
 impl Default for VmConfig {
@@ -32,6 +41,8 @@ impl Default for VmConfig {
             max_depth: 100_000,
             max_steps: None,
             args: Vec::new(),
+            max_heap: None,
+            sandbox: Sandbox::default(),
         }
     }
 }
@@ -76,16 +87,20 @@ impl Vm {
 
     /// A VM with this configuration and the built-in natives.
     pub fn with_config(config: VmConfig) -> Vm {
-        let sys = Syscalls::new(config.args.clone());
+        let mut sys = Syscalls::new(config.args.clone());
+        sys.set_sandbox(config.sandbox.clone());
+        let heap_limit = config.max_heap;
+        let mut heap = Heap::default();
+        heap.set_limit(heap_limit);
         Vm {
             config,
             natives: NativeRegistry::with_builtins(),
             sys,
-            heap: Heap::default(),
+            heap,
             program: None,
             globals: Vec::new(),
             thread: ThreadState::new(),
-            heap_limit: None,
+            heap_limit,
         }
     }
 
@@ -109,11 +124,47 @@ impl Vm {
         self.sys.set_stdin(stdin);
     }
 
-    /// Limits the heap to about `bytes` (`None`, the default: no limit); a program that needs more
-    /// gets the runtime error `out of memory: …`. See [`Heap::set_limit`].
+    /// Limits the heap to about `bytes` (`None`: no limit), as [`VmConfig::max_heap`] does; a program
+    /// that needs more gets the runtime error `heap limit of N bytes exceeded`. See [`Heap::set_limit`].
     pub fn set_heap_limit(&mut self, bytes: Option<usize>) {
         self.heap_limit = bytes;
+        self.config.max_heap = bytes;
         self.heap.set_limit(bytes);
+    }
+
+    /// Registers a Rust closure as the host function `name` (a plain name such as `add_numbers` or a
+    /// dotted one such as `host.add`), replacing a native of the same name. Its signature follows from
+    /// the closure's types (`i64` is `int`, `f64` `float`, `bool`, `String` `string`, `()` `void`; see
+    /// [`crate::syscall::host`]). Register before loading: a module binds its imports when it is loaded.
+    ///
+    /// ```
+    /// let mut vm = vitte_vm::Vm::new();
+    /// vm.register_native("host.add", |a: i64, b: i64| a + b);
+    /// assert_eq!(vm.host_signatures()[0].signature.to_string(), "(int, int) -> int");
+    /// ```
+    pub fn register_native<Args, F>(&mut self, name: &str, function: F)
+    where
+        F: HostFunction<Args>,
+    {
+        self.natives
+            .register(name, F::signature(), move |ctx, args| {
+                function.call(ctx, args)
+            });
+    }
+
+    /// Registers a host function that works on register words with access to the heap (arrays, maps,
+    /// nullable values): the lower-level form of [`register_native`](Vm::register_native).
+    pub fn register_native_raw<F>(&mut self, name: &str, signature: NativeSignature, function: F)
+    where
+        F: Fn(&mut NativeContext<'_>, &[u64]) -> Result<u64, Trap> + 'static,
+    {
+        self.natives.register(name, signature, function);
+    }
+
+    /// The names and signatures of the registered host functions, to pass to the compiler
+    /// (`vitte_compiler::CompileOptions::host_functions`).
+    pub fn host_signatures(&self) -> Vec<HostSignature> {
+        self.natives.host_signatures()
     }
 
     /// The natives modules can import.

@@ -1,9 +1,9 @@
 //! The disassembler's listing: exact output for a small program, coverage of every instruction,
-//! and no panic on modules that do not verify.
+//! handler tables, and no panic on modules that do not verify.
 
 mod bytecode_common;
 
-use bytecode_common::{fib, kitchen_sink};
+use bytecode_common::{fib, kitchen_sink, kitchen_sink_with_handlers};
 use vitte_vm::bytecode::disasm::{disassemble, disassemble_function, type_name};
 use vitte_vm::bytecode::isa::INSTRUCTIONS;
 use vitte_vm::bytecode::{Constant, Instr, LineEntry, Module, Type};
@@ -122,6 +122,7 @@ fn broken_modules_list_without_panicking() {
                 Instr::LoadConst { dst: 0, index: 0 },
                 Instr::LoadConst { dst: 0, index: 8 },
             ],
+            handlers: Vec::new(),
             debug: vitte_vm::bytecode::FunctionDebug {
                 file: 3,
                 line: 0,
@@ -194,5 +195,27 @@ fn type_names() {
             "[float]",
             "[int]"
         ]
+    );
+}
+
+#[test]
+fn handler_tables_are_listed_after_the_registers() {
+    let listing = disassemble_function(&kitchen_sink_with_handlers(), 0).unwrap();
+    let lines: Vec<&str> = listing.lines().collect();
+    let first = lines
+        .iter()
+        .position(|line| line.starts_with("  handler:"))
+        .expect("a handler line");
+    assert!(lines[first - 1].contains("r20 [int]"), "{listing}");
+    assert_eq!(lines[first], "  handler: 0004..0009 -> 0002, message r8");
+    assert_eq!(
+        lines[first + 1],
+        "  handler: 0000..0030 -> 0001, message r9"
+    );
+    assert!(lines[first + 3].starts_with("  0000  nop"), "{listing}");
+    assert!(
+        !disassemble_function(&kitchen_sink(), 0)
+            .unwrap()
+            .contains("handler:")
     );
 }

@@ -1,9 +1,9 @@
-//! `.vitbc` reader and writer: round trips, determinism, the committed version-1 file, and the
-//! exact error (message and byte offset) for each kind of malformed file.
+//! `.vitbc` reader and writer: round trips, determinism, the committed version-1 and version-2
+//! files, the exact error (message and byte offset) for each kind of malformed file.
 
 mod bytecode_common;
 
-use bytecode_common::{kitchen_sink, minimal, samples};
+use bytecode_common::{kitchen_sink, kitchen_sink_with_handlers, minimal, samples};
 use vitte_vm::bytecode::format::{self, BytecodeError, SECTIONS, VERSION};
 use vitte_vm::bytecode::isa::INSTRUCTIONS;
 use vitte_vm::bytecode::verify::Location;
@@ -13,6 +13,12 @@ use vitte_vm::bytecode::{Constant, Instr, Module, Type};
 const V1_FIXTURE: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
     "/tests/data/v1/kitchen_sink.vitbc"
+);
+
+/// The committed version-2 encoding of `kitchen_sink_with_handlers()`.
+const V2_FIXTURE: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/tests/data/v2/kitchen_sink.vitbc"
 );
 
 /// Recomputes the CRC32 trailer after an edit.
@@ -154,25 +160,63 @@ fn the_file_starts_with_magic_and_version_and_ends_with_a_crc() {
 
 #[test]
 fn version_1_files_still_load() {
-    let module = kitchen_sink();
+    // Version 1 has no handler tables: the file decodes to the module without handlers.
+    let committed = std::fs::read(V1_FIXTURE).expect("the committed version-1 file");
+    assert_eq!(u16::from_le_bytes([committed[6], committed[7]]), 1);
+    assert_eq!(
+        format::read(&committed),
+        Ok(kitchen_sink()),
+        "a version-1 file no longer loads as it did"
+    );
+}
+
+#[test]
+fn version_2_files_still_load() {
+    let module = kitchen_sink_with_handlers();
     let bytes = format::write(&module);
     if std::env::var_os("UPDATE_EXPECT").is_some() {
-        std::fs::create_dir_all(std::path::Path::new(V1_FIXTURE).parent().unwrap()).unwrap();
-        std::fs::write(V1_FIXTURE, &bytes).unwrap();
+        std::fs::create_dir_all(std::path::Path::new(V2_FIXTURE).parent().unwrap()).unwrap();
+        std::fs::write(V2_FIXTURE, &bytes).unwrap();
     }
-    let committed = std::fs::read(V1_FIXTURE).expect("the committed version-1 file");
+    let committed = std::fs::read(V2_FIXTURE).expect("the committed version-2 file");
+    assert_eq!(u16::from_le_bytes([committed[6], committed[7]]), 2);
     assert_eq!(
         format::read(&committed),
         Ok(module),
-        "a version-1 file no longer loads as it did"
+        "a version-2 file no longer loads as it did"
     );
-    if VERSION == 1 {
+    if VERSION == 2 {
         assert!(
             committed == bytes,
             "the writer's output changed without a format version bump \
              (if intended, bump VERSION and keep the old reader; UPDATE_EXPECT=1 rewrites the file)"
         );
     }
+}
+
+#[test]
+fn handler_tables_round_trip_and_their_errors_point_at_the_entry() {
+    let module = kitchen_sink_with_handlers();
+    let bytes = format::write(&module);
+    assert_eq!(format::read(&bytes), Ok(module.clone()));
+    // A handler whose target is outside the code is refused at the handler's own bytes.
+    let mut broken = module;
+    broken.functions[0].handlers[1].target_pc = 5000;
+    let bytes = format::write(&broken);
+    let error = format::read(&bytes).unwrap_err();
+    assert!(
+        error
+            .message
+            .starts_with("function 0 (main), handler 1: target pc 5000 is outside the code"),
+        "{error}"
+    );
+    let (_, offsets) = format::decode(&bytes).unwrap();
+    let at = offsets
+        .offset_of(&Location::Handler { func: 0, index: 1 })
+        .unwrap();
+    assert_eq!(error.offset, at);
+    // start, end, target: the target is the third LEB128 value of the entry.
+    assert_eq!(bytes[at], 0);
 }
 
 #[test]
@@ -202,20 +246,20 @@ fn newer_and_unknown_versions_are_refused_before_anything_else() {
     let error = read_err(&bytes);
     assert_eq!(
         error.to_string(),
-        "invalid bytecode: unsupported format version 7 (this VM reads version 1), at byte 6"
+        "invalid bytecode: unsupported format version 7 (this VM reads version 2), at byte 6"
     );
     bytes[6] = 0;
     assert_eq!(
         read_err(&bytes).message,
-        "unsupported format version 0 (this VM reads version 1)"
+        "unsupported format version 0 (this VM reads version 2)"
     );
     // Even with a bad checksum, the version is what is reported.
-    let mut truncated = b"VITBC\0\x02\x00".to_vec();
+    let mut truncated = b"VITBC\0\x03\x00".to_vec();
     truncated.extend_from_slice(&[0; 8]);
     assert!(
         read_err(&truncated)
             .message
-            .starts_with("unsupported format version 2")
+            .starts_with("unsupported format version 3")
     );
 }
 
@@ -251,14 +295,15 @@ fn a_huge_claimed_count_fails_fast() {
     let module = minimal();
     let mut bytes = format::write(&module);
     let func = section_offset(&bytes, b"FUNC");
-    // Payload: count 1, name len 4 "main", params 0, ret 0, registers 0, code size 1, code.
+    // Payload: count 1, name len 4 "main", params 0, ret 0, registers 0, code size 1, code,
+    // handler count 0.
     assert_eq!(&bytes[func + 8..func + 14], b"\x01\x04main");
     bytes[func + 9] = 0x7f; // name length 127
     fix_crc(&mut bytes);
     let error = read_err(&bytes);
     assert_eq!(
         error.message,
-        "section FUNC: function 0: name: 127 entries need at least 127 bytes but only 9 remain"
+        "section FUNC: function 0: name: 127 entries need at least 127 bytes but only 10 remain"
     );
     assert_eq!(error.offset, func + 9);
 }

@@ -8,7 +8,7 @@ use vitte_vm::bytecode::format;
 use vitte_vm::bytecode::isa::{Instr, OperandKind};
 use vitte_vm::bytecode::verify::{Location, MAX_REGISTERS, MAX_TYPE_DEPTH, VerifyError, verify};
 use vitte_vm::bytecode::{
-    CaseDef, FieldDef, Function, FunctionDebug, LineEntry, LocalVar, Module, Type, TypeId,
+    CaseDef, FieldDef, Function, FunctionDebug, Handler, LineEntry, LocalVar, Module, Type, TypeId,
 };
 
 /// Index of the function `with_function` adds.
@@ -25,6 +25,7 @@ fn with_function(registers: &[TypeId], mut code: Vec<Instr>) -> Module {
         ret: VOID,
         registers: registers.to_vec(),
         code,
+        handlers: Vec::new(),
         debug: FunctionDebug::default(),
     });
     module
@@ -1460,6 +1461,7 @@ fn verification_is_fast_on_large_functions() {
         ret: VOID,
         registers: vec![INT; 50_000],
         code: vec![Instr::RetVoid {}],
+        handlers: Vec::new(),
         debug: FunctionDebug::default(),
     };
     module.functions.push(wide);
@@ -1479,9 +1481,81 @@ fn verification_is_fast_on_large_functions() {
         ret: VOID,
         registers,
         code,
+        handlers: Vec::new(),
         debug: FunctionDebug::default(),
     });
     let started = std::time::Instant::now();
     verify(&module).unwrap();
     assert!(started.elapsed().as_secs() < 5, "{:?}", started.elapsed());
+}
+
+/// [`with_function`] (code `nop, nop, nop, ret.void`) with these handlers on the test function.
+fn with_handlers(registers: &[TypeId], handlers: &[Handler]) -> Module {
+    let mut module = with_function(registers, vec![Instr::Nop {}, Instr::Nop {}, Instr::Nop {}]);
+    module.functions[TEST_FN as usize].handlers = handlers.to_vec();
+    module
+}
+
+fn handler(start_pc: u32, end_pc: u32, target_pc: u32, message_register: u16) -> Handler {
+    Handler {
+        start_pc,
+        end_pc,
+        target_pc,
+        message_register,
+    }
+}
+
+#[test]
+fn exception_handlers() {
+    let at = |index| Location::Handler {
+        func: TEST_FN,
+        index,
+    };
+    // Valid: nested ranges, an empty range, a range up to the end, a `?string` register.
+    let valid = with_handlers(
+        &[INT, STR, NSTR],
+        &[
+            handler(1, 2, 3, 1),
+            handler(0, 4, 3, 2),
+            handler(2, 2, 0, 1),
+        ],
+    );
+    if let Err(error) = verify(&valid) {
+        panic!("refused: {error}");
+    }
+    refuses(
+        &with_handlers(&[STR], &[handler(0, 5, 3, 0)]),
+        at(0),
+        "covers pcs 0..5, not within the code (4 instructions)",
+    );
+    refuses(
+        &with_handlers(&[STR], &[handler(0, 1, 0, 0), handler(3, 2, 0, 0)]),
+        at(1),
+        "covers pcs 3..2, not within the code",
+    );
+    refuses(
+        &with_handlers(&[STR], &[handler(0, 1, 4, 0)]),
+        at(0),
+        "target pc 4 is outside the code (4 instructions)",
+    );
+    refuses(
+        &with_handlers(&[STR], &[handler(0, 1, 0, 1)]),
+        at(0),
+        "message register r1 is out of range (1 registers)",
+    );
+    refuses(
+        &with_handlers(&[STR, INT], &[handler(0, 1, 0, 1)]),
+        at(0),
+        "message register r1 is not a string register",
+    );
+    refuses(
+        &with_handlers(&[STRS], &[handler(0, 1, 0, 0)]),
+        at(0),
+        "message register r0 is not a string register",
+    );
+    let error = rejected(&with_handlers(&[STR], &[handler(0, 1, 9, 0)]));
+    assert!(
+        error.message.starts_with("function 4 (t), handler 0: "),
+        "{error}"
+    );
 }

@@ -314,6 +314,7 @@ fn verified_mutants_never_panic() {
                 max_steps: Some(500),
                 max_depth: 200,
                 args: Vec::new(),
+                ..VmConfig::default()
             };
             let mut vm = Vm::with_config(config);
             vm.set_heap_limit(Some(1 << 20));

@@ -572,6 +572,9 @@ impl Checker<'_> {
                     self.reference(ident.span, Symbol::Builtin(builtin));
                     return self.builtin_call(e.span, builtin, args, expected);
                 }
+                if let Some(host) = self.host_named(&ident.name) {
+                    return self.host_call(e.span, host, args);
+                }
                 let message = if UNSUPPORTED.contains(&ident.name.as_str()) {
                     format!("'{}' is not supported yet", ident.name)
                 } else if self.a.files[file].broken_aliases.contains(&ident.name) {
@@ -594,6 +597,9 @@ impl Checker<'_> {
                 Ty::Error
             }
             ExprKind::Field { base, name } => {
+                if let Some(host) = self.dotted_host(callee) {
+                    return self.host_call(e.span, host, args);
+                }
                 let res = self.resolve_path(callee);
                 match res {
                     PathRes::NotPath => {
@@ -684,6 +690,63 @@ impl Checker<'_> {
         ret
     }
 
+    /// The host function called `name`, if the compiler was given one.
+    fn host_named(&self, name: &str) -> Option<u32> {
+        self.a
+            .hosts
+            .iter()
+            .position(|host| host.name == name)
+            .and_then(|index| u32::try_from(index).ok())
+    }
+
+    /// The host function a dotted callee (`host.add`) names: only when its first segment is not a
+    /// `use` alias, an item of the file or a local variable, which keep their meaning.
+    fn dotted_host(&self, callee: &Expr) -> Option<u32> {
+        fn dotted(e: &Expr, out: &mut String) -> Option<()> {
+            match &e.kind {
+                ExprKind::Name(ident) => out.push_str(&ident.name),
+                ExprKind::Field { base, name } => {
+                    dotted(base, out)?;
+                    out.push('.');
+                    out.push_str(&name.name);
+                }
+                _ => return None,
+            }
+            Some(())
+        }
+        let mut name = String::new();
+        dotted(callee, &mut name)?;
+        let first = name.split('.').next()?;
+        let scope = &self.a.files[self.ctx.file];
+        if scope.aliases.contains_key(first)
+            || scope.broken_aliases.contains(first)
+            || scope.items.contains_key(first)
+            || self.lookup_local(first).is_some()
+        {
+            return None;
+        }
+        self.host_named(&name)
+    }
+
+    /// A call of host function `host`: arity and argument types from its signature.
+    fn host_call(&mut self, span: Span, host: u32, args: &[Expr]) -> Ty {
+        let Some(info) = self.a.hosts.get(host as usize) else {
+            self.check_args_loosely(args);
+            return Ty::Error;
+        };
+        let (name, params, ret) = (info.name.clone(), info.params.clone(), info.ret.clone());
+        self.a.calls.insert(span, Callee::Host(host));
+        if args.len() != params.len() {
+            self.error(span, arity_message(&name, params.len(), args.len()));
+            self.check_args_loosely(args);
+            return ret;
+        }
+        for (arg, ty) in args.iter().zip(&params) {
+            self.coerce(arg, ty);
+        }
+        ret
+    }
+
     fn case_call(
         &mut self,
         span: Span,
@@ -733,6 +796,8 @@ impl Checker<'_> {
             | B::Abs
             | B::Floor
             | B::Ceil
+            | B::ReadFile
+            | B::Env
             | B::Panic => &[1],
             B::Push
             | B::Fill
@@ -744,6 +809,7 @@ impl Checker<'_> {
             | B::Remove
             | B::Pow
             | B::Min
+            | B::WriteFile
             | B::Max => &[2],
             B::Substr | B::Get => &[3],
             B::Clock | B::NowMs | B::Args | B::ReadLine => &[0],
@@ -929,6 +995,19 @@ impl Checker<'_> {
             B::NowMs => Ty::Int,
             B::Args => Ty::array(Ty::Str),
             B::ReadLine => Ty::nullable(Ty::Str),
+            B::ReadFile => {
+                self.coerce(&args[0], &Ty::Str);
+                Ty::Str
+            }
+            B::WriteFile => {
+                self.coerce(&args[0], &Ty::Str);
+                self.coerce(&args[1], &Ty::Str);
+                Ty::Void
+            }
+            B::Env => {
+                self.coerce(&args[0], &Ty::Str);
+                Ty::nullable(Ty::Str)
+            }
             B::Assert => {
                 self.coerce(&args[0], &Ty::Bool);
                 if let Some(message) = args.get(1) {

@@ -29,15 +29,6 @@ fn is_true_literal(e: &Expr) -> bool {
     }
 }
 
-/// The span of a statement's leading keyword of `len` bytes.
-fn keyword_span(span: Span, len: u32) -> Span {
-    Span::new(
-        span.file,
-        span.start,
-        span.start.saturating_add(len).min(span.end.max(span.start)),
-    )
-}
-
 impl Checker<'_> {
     /// Checks a block in its own scope. Returns true when control never reaches its end (every path
     /// gives, breaks, continues or panics). `tail`: the block ends a value-returning procedure.
@@ -213,17 +204,16 @@ impl Checker<'_> {
                 true
             }
             StmtKind::Try { body, var, handler } => {
-                self.error(keyword_span(s.span, 3), "'try' is not supported yet");
-                self.block(body, false);
+                // Gives on every path when both the body and the handler do.
+                let body_gives = self.block(body, false);
                 self.push_scope();
                 self.declare_local(var, Ty::Str);
-                self.block(handler, false);
+                let handler_gives = self.block(handler, false);
                 self.pop_scope();
-                false
+                body_gives && handler_gives
             }
             StmtKind::Throw(value) => {
-                self.error(keyword_span(s.span, 5), "'throw' is not supported yet");
-                self.value(value, None);
+                self.coerce(value, &Ty::Str);
                 true
             }
             StmtKind::Block(block) => self.block(block, tail),

@@ -3,7 +3,8 @@
 //!
 //! [`disassemble`] lists the module's forms, picks, constants, globals and natives, then every
 //! function: a header (index, name, parameters, return type, declaration site), its register types,
-//! and its instructions, one per line as `  0007  add.i r1, r2, r3`, with the source line shown
+//! its exception handlers (`handler: 0003..0010 -> 0012, message r4`, innermost first), and its
+//! instructions, one per line as `  0007  add.i r1, r2, r3`, with the source line shown
 //! each time the line table moves to a new line and operands annotated (`call f3, r4, r5  ; fib`,
 //! `load.const r0, k2  ; "hello"`, `jump @12  ; -> 0012`).
 //!
@@ -269,6 +270,13 @@ fn write_function(module: &Module, sources: &SourceLines<'_>, index: usize, out:
     for (row, chunk) in registers.chunks(REGISTERS_PER_LINE).enumerate() {
         let label = if row == 0 { "registers:" } else { "          " };
         let _ = writeln!(out, "  {label} {}", chunk.join(", "));
+    }
+    for handler in &function.handlers {
+        let _ = writeln!(
+            out,
+            "  handler: {:04}..{:04} -> {:04}, message r{}",
+            handler.start_pc, handler.end_pc, handler.target_pc, handler.message_register
+        );
     }
 
     let mut next_line_entry = 0;

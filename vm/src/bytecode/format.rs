@@ -14,6 +14,9 @@
 //! counts, indices and other `u32` values are unsigned LEB128 in their shortest form; instruction
 //! operands use the fixed-width encoding of [`isa`](super::isa).
 //!
+//! Versions: [`write`] produces version 2, in which each function of `FUNC` ends with its
+//! exception-handler table; [`read`] also accepts version 1, whose functions have no handlers.
+//!
 //! The reader never panics and never allocates from an untrusted length without first checking that
 //! the bytes left can hold that many entries, so a short file claiming billions of entries fails fast.
 
@@ -21,8 +24,8 @@ use std::fmt;
 
 use super::isa::Instr;
 use super::module::{
-    CaseDef, Constant, FieldDef, FormDef, Function, FunctionDebug, GlobalDef, LineEntry, LocalVar,
-    Module, NativeImport, PickDef, SourceFile, Type,
+    CaseDef, Constant, FieldDef, FormDef, Function, FunctionDebug, GlobalDef, Handler, LineEntry,
+    LocalVar, Module, NativeImport, PickDef, SourceFile, Type,
 };
 use super::verify::{self, Location};
 
@@ -30,7 +33,7 @@ use super::verify::{self, Location};
 pub const MAGIC: [u8; 6] = *b"VITBC\0";
 
 /// The format version [`write`] produces and the newest one [`read`] accepts.
-pub const VERSION: u16 = 1;
+pub const VERSION: u16 = 2;
 
 /// The oldest format version [`read`] accepts.
 pub const OLDEST_VERSION: u16 = 1;
@@ -121,6 +124,7 @@ impl<T> Context<T> for Result<T, BytecodeError> {
 struct FunctionOffsets {
     header: usize,
     code: Vec<usize>,
+    handlers: Vec<usize>,
     debug: usize,
     lines: Vec<usize>,
     locals: Vec<usize>,
@@ -161,6 +165,7 @@ impl CodeOffsets {
             Location::Native(index) => at(&self.natives, index),
             Location::Function(func) => Some(self.function(func)?.header),
             Location::Instr { func, pc } => self.instr(func, pc),
+            Location::Handler { func, index } => at(&self.function(func)?.handlers, index),
             Location::FunctionDebug(func) => Some(self.function(func)?.debug),
             Location::LineEntry { func, index } => at(&self.function(func)?.lines, index),
             Location::Local { func, index } => at(&self.function(func)?.locals, index),
@@ -279,6 +284,13 @@ pub fn write(module: &Module) -> Vec<u8> {
             }
             put_len(p, code.len());
             p.extend_from_slice(&code);
+            put_len(p, function.handlers.len());
+            for handler in &function.handlers {
+                put_u32(p, handler.start_pc);
+                put_u32(p, handler.end_pc);
+                put_u32(p, handler.target_pc);
+                put_u32(p, u32::from(handler.message_register));
+            }
         }
     });
     section(&mut out, entry, |p| {
@@ -502,7 +514,7 @@ pub fn decode(bytes: &[u8]) -> Result<(Module, CodeOffsets), BytecodeError> {
     sections.parse(|c| read_constants(c, &mut module, &mut offsets))?;
     sections.parse(|c| read_globals(c, &mut module, &mut offsets))?;
     sections.parse(|c| read_natives(c, &mut module, &mut offsets))?;
-    sections.parse(|c| read_functions(c, &mut module, &mut offsets))?;
+    sections.parse(|c| read_functions(c, version, &mut module, &mut offsets))?;
     sections.parse(|c| read_entry(c, &mut module, &mut offsets))?;
     sections.parse(|c| read_debug(c, &mut module, &mut offsets))?;
     sections.parse(|c| read_sources(c, &mut module))?;
@@ -933,6 +945,7 @@ fn read_native(c: &mut Cursor<'_>) -> Result<NativeImport, BytecodeError> {
 
 fn read_functions(
     c: &mut Cursor<'_>,
+    version: u16,
     module: &mut Module,
     offsets: &mut CodeOffsets,
 ) -> Result<(), BytecodeError> {
@@ -940,11 +953,13 @@ fn read_functions(
     for index in 0..count {
         let header = c.pos;
         let mut code_offsets = Vec::new();
-        let function =
-            read_function(c, &mut code_offsets).within(|| format!("function {index}"))?;
+        let mut handler_offsets = Vec::new();
+        let function = read_function(c, version, &mut code_offsets, &mut handler_offsets)
+            .within(|| format!("function {index}"))?;
         offsets.functions.push(FunctionOffsets {
             header,
             code: code_offsets,
+            handlers: handler_offsets,
             ..Default::default()
         });
         module.functions.push(function);
@@ -954,7 +969,9 @@ fn read_functions(
 
 fn read_function(
     c: &mut Cursor<'_>,
+    version: u16,
     code_offsets: &mut Vec<usize>,
+    handler_offsets: &mut Vec<usize>,
 ) -> Result<Function, BytecodeError> {
     let name = c.string("name")?;
     let param_count = c.u16("parameter count")?;
@@ -977,13 +994,32 @@ fn read_function(
         })?;
         code.push(instr);
     }
+    // Version 1 has no handler tables.
+    let mut handlers = Vec::new();
+    if version >= 2 {
+        let handler_count = c.count("handler count", 4)?;
+        for index in 0..handler_count {
+            handler_offsets.push(c.pos);
+            handlers.push(read_handler(c).within(|| format!("handler {index}"))?);
+        }
+    }
     Ok(Function {
         name,
         param_count,
         ret,
         registers,
         code,
+        handlers,
         debug: FunctionDebug::default(),
+    })
+}
+
+fn read_handler(c: &mut Cursor<'_>) -> Result<Handler, BytecodeError> {
+    Ok(Handler {
+        start_pc: c.u32("start pc")?,
+        end_pc: c.u32("end pc")?,
+        target_pc: c.u32("target pc")?,
+        message_register: c.u16("message register")?,
     })
 }
 

@@ -147,8 +147,35 @@ pub struct Function {
     pub registers: Vec<TypeId>,
     /// The instructions; execution starts at index 0 and never runs off the end.
     pub code: Vec<Instr>,
+    /// Exception handlers, innermost first: a runtime error at a pc is caught by the first handler
+    /// whose range contains it.
+    pub handlers: Vec<Handler>,
     /// Source mapping and local-variable names.
     pub debug: FunctionDebug,
+}
+
+/// One exception handler of a function (a `try` block).
+///
+/// A runtime error raised by the instruction at `pc` with `start_pc <= pc < end_pc` (in a caller
+/// frame: by the call at that pc) is caught: the frames above are dropped, the error's message is
+/// stored as a string into `message_register` and execution continues at `target_pc` in this frame.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Handler {
+    /// First instruction index covered.
+    pub start_pc: u32,
+    /// Instruction index after the last one covered.
+    pub end_pc: u32,
+    /// Where the handler's code starts.
+    pub target_pc: u32,
+    /// A `string` register that receives the error message.
+    pub message_register: Reg,
+}
+
+impl Handler {
+    /// Whether the instruction at `pc` is covered.
+    pub fn covers(&self, pc: u32) -> bool {
+        self.start_pc <= pc && pc < self.end_pc
+    }
 }
 
 /// Debug information of one function.

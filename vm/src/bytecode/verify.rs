@@ -9,7 +9,8 @@
 //! reference type, map keys `int`, `string` or `bool`, no `void` components), forms and picks,
 //! globals, natives, every function's signature and registers, the entry and init functions, then
 //! every instruction (generic operand checks from [`Instr::operands`], then one exhaustive `match`
-//! over [`Instr`] with the typing rule of each instruction) and the debug information.
+//! over [`Instr`] with the typing rule of each instruction), the exception handlers (range within
+//! the code, target on an instruction, a `string` message register) and the debug information.
 //!
 //! Type equality is structural and ignores nullability: `?T` and `T` have the same representation,
 //! so they are interchangeable for the verifier, and the interpreter checks for null wherever it
@@ -56,6 +57,13 @@ pub enum Location {
         /// Instruction index.
         pc: u32,
     },
+    /// One exception handler of a function.
+    Handler {
+        /// Function index.
+        func: u32,
+        /// Index in [`Function::handlers`].
+        index: u32,
+    },
     /// A function's debug record (declaration site).
     FunctionDebug(u32),
     /// One row of a function's line table.
@@ -89,6 +97,7 @@ impl fmt::Display for Location {
             Location::Native(index) => write!(f, "native {index}"),
             Location::Function(func) => write!(f, "function {func}"),
             Location::Instr { func, pc } => write!(f, "function {func}, pc {pc}"),
+            Location::Handler { func, index } => write!(f, "handler {index} of function {func}"),
             Location::FunctionDebug(func) => write!(f, "debug information of function {func}"),
             Location::LineEntry { func, index } => {
                 write!(f, "line table entry {index} of function {func}")
@@ -136,6 +145,7 @@ pub fn verify(module: &Module) -> Result<(), VerifyError> {
     verifier.check_entry_and_init()?;
     for (index, function) in module.functions.iter().enumerate() {
         verifier.check_code(index as u32, function)?;
+        verifier.check_handlers(index as u32, function)?;
         verifier.check_debug(index as u32, function)?;
     }
     Ok(())
@@ -182,6 +192,7 @@ fn describe(module: &Module, location: Location) -> String {
                 .map_or_else(String::new, |instr| format!(" ({instr})"));
             format!("{}, pc {pc}{instr}", function(func))
         }
+        Location::Handler { func, index } => format!("{}, handler {index}", function(func)),
         Location::FunctionDebug(func) => format!("{}, debug information", function(func)),
         Location::LineEntry { func, index } => {
             format!("{}, line table entry {index}", function(func))
@@ -581,6 +592,55 @@ impl<'m> Verifier<'m> {
                 "the last instruction must be jump, ret, ret.void or throw, \
                  so that execution cannot run off the end",
             ));
+        }
+        Ok(())
+    }
+
+    /// Exception handlers: `start_pc <= end_pc <= code length`, `target_pc` on an instruction, and
+    /// a message register in range whose type is `string`.
+    fn check_handlers(&self, index: u32, function: &Function) -> Result<(), VerifyError> {
+        let code_len = function.code.len();
+        let registers = function.registers.len();
+        for (row, handler) in function.handlers.iter().enumerate() {
+            let location = Location::Handler {
+                func: index,
+                index: row as u32,
+            };
+            if handler.start_pc > handler.end_pc || handler.end_pc as usize > code_len {
+                return Err(self.error(
+                    location,
+                    format!(
+                        "covers pcs {}..{}, not within the code ({code_len} instructions)",
+                        handler.start_pc, handler.end_pc
+                    ),
+                ));
+            }
+            if handler.target_pc as usize >= code_len {
+                return Err(self.error(
+                    location,
+                    format!(
+                        "target pc {} is outside the code ({code_len} instructions)",
+                        handler.target_pc
+                    ),
+                ));
+            }
+            let register = handler.message_register;
+            let Some(&ty) = function.registers.get(usize::from(register)) else {
+                return Err(self.error(
+                    location,
+                    format!("message register r{register} is out of range ({registers} registers)"),
+                ));
+            };
+            let ty = match self.module.ty(ty) {
+                Some(Type::Nullable(inner)) => self.module.ty(*inner),
+                other => other,
+            };
+            if ty != Some(&Type::Str) {
+                return Err(self.error(
+                    location,
+                    format!("message register r{register} is not a string register"),
+                ));
+            }
         }
         Ok(())
     }

@@ -10,6 +10,12 @@
 //! points: right after an allocating instruction (or a native call) stored its result, when the heap
 //! asks for it. Every "impossible" case (a stale reference, a missing function) becomes an internal
 //! runtime error rather than a panic.
+//!
+//! Exceptions cost nothing until one is raised: a runtime error leaves the dispatch loop as a
+//! [`Trap`], and only then [`unwind`] searches the handler tables (the current frame's at the
+//! faulting pc, then each caller's at its call), drops the frames above the handler, stores the
+//! message and re-enters the loop at the handler. Resource limits and internal errors are never
+//! caught ([`Trap::is_catchable`]).
 
 use crate::bytecode::{Instr, ValueKind};
 use crate::error::Trap;
@@ -51,7 +57,7 @@ pub(crate) struct Machine<'a> {
 
 #[cold]
 fn step_limit(limit: Option<u64>) -> Trap {
-    Trap::new(format!(
+    Trap::resource_limit(format!(
         "step limit of {} exceeded",
         limit.unwrap_or(u64::MAX)
     ))
@@ -71,7 +77,7 @@ fn invalid_number(what: &str, text: &str) -> Trap {
 
 #[cold]
 fn out_of_memory(bytes: usize) -> Trap {
-    Trap::new(format!("out of memory: cannot allocate {bytes} bytes"))
+    Trap::resource_limit(format!("out of memory: cannot allocate {bytes} bytes"))
 }
 
 #[cold]
@@ -221,528 +227,603 @@ fn run(ex: &mut Exec<'_>) -> Result<u64, Trap> {
     let mut pc: usize = 0;
     let mut regs = window(ex.stack, ex.base)?;
 
-    let trap: Trap = 'run: loop {
-        /// Unwraps a `Result`, leaving the loop with its error.
-        macro_rules! tri {
-            ($result:expr) => {
-                match $result {
-                    Ok(value) => value,
-                    Err(trap) => break 'run trap,
-                }
-            };
-        }
-        /// A register of the current frame.
-        macro_rules! r {
-            ($register:expr) => {
-                regs[usize::from($register)]
-            };
-        }
-        /// Counts one step against `max_steps`.
-        macro_rules! tick {
-            () => {
-                if ex.fuel == 0 {
-                    break 'run step_limit(ex.limit);
-                }
-                ex.fuel -= 1;
-            };
-        }
-        /// Collects if the heap asks for it; only used after a result has been stored.
-        macro_rules! safepoint {
-            () => {
-                if ex.heap.should_collect() {
-                    collect(ex.heap, ex.program, ex.stack, ex.frames, ex.globals);
-                    tri!(ex.heap.check_limit());
-                    regs = tri!(window(ex.stack, ex.base));
-                }
-            };
-        }
-        /// Takes a jump to `target`, counting a step when it goes backward.
-        macro_rules! jump {
-            ($target:expr) => {{
-                let target = $target as usize;
-                if target < pc {
-                    tick!();
-                }
-                pc = target;
-            }};
-        }
-
-        let Some(instr) = code.get(pc) else {
-            break 'run Trap::internal("execution ran off the end of the function");
-        };
-        pc += 1;
-        match *instr {
-            // ---- moves, constants, globals ----
-            Instr::Nop {} => {}
-            Instr::Move { dst, src } => r!(dst) = r!(src),
-            Instr::LoadInt { dst, value } => r!(dst) = i64::from(value) as u64,
-            Instr::LoadConst { dst, index } => {
-                r!(dst) = *tri!(
-                    ex.program
-                        .constants
-                        .get(index as usize)
-                        .ok_or_else(|| missing("constant"))
-                );
-            }
-            Instr::LoadBool { dst, value } => r!(dst) = u64::from(value),
-            Instr::LoadNull { dst } => r!(dst) = 0,
-            Instr::GetGlobal { dst, global } => {
-                r!(dst) = *tri!(
-                    ex.globals
-                        .get(global as usize)
-                        .ok_or_else(|| missing("global"))
-                );
-            }
-            Instr::SetGlobal { global, src } => {
-                *tri!(
-                    ex.globals
-                        .get_mut(global as usize)
-                        .ok_or_else(|| missing("global"))
-                ) = r!(src);
-            }
-
-            // ---- int arithmetic ----
-            Instr::AddI { dst, a, b } => r!(dst) = r!(a).wrapping_add(r!(b)),
-            Instr::SubI { dst, a, b } => r!(dst) = r!(a).wrapping_sub(r!(b)),
-            Instr::MulI { dst, a, b } => r!(dst) = (r!(a) as i64).wrapping_mul(r!(b) as i64) as u64,
-            Instr::DivI { dst, a, b } => {
-                let divisor = r!(b) as i64;
-                if divisor == 0 {
-                    break 'run Trap::division_by_zero();
-                }
-                r!(dst) = (r!(a) as i64).wrapping_div(divisor) as u64;
-            }
-            Instr::RemI { dst, a, b } => {
-                let divisor = r!(b) as i64;
-                if divisor == 0 {
-                    break 'run Trap::division_by_zero();
-                }
-                r!(dst) = (r!(a) as i64).wrapping_rem(divisor) as u64;
-            }
-            Instr::NegI { dst, src } => r!(dst) = (r!(src) as i64).wrapping_neg() as u64,
-            Instr::AddIImm { dst, a, imm } => {
-                r!(dst) = (r!(a) as i64).wrapping_add(i64::from(imm)) as u64
-            }
-
-            // ---- float arithmetic ----
-            Instr::AddF { dst, a, b } => r!(dst) = (f(r!(a)) + f(r!(b))).to_bits(),
-            Instr::SubF { dst, a, b } => r!(dst) = (f(r!(a)) - f(r!(b))).to_bits(),
-            Instr::MulF { dst, a, b } => r!(dst) = (f(r!(a)) * f(r!(b))).to_bits(),
-            Instr::DivF { dst, a, b } => r!(dst) = (f(r!(a)) / f(r!(b))).to_bits(),
-            Instr::RemF { dst, a, b } => r!(dst) = (f(r!(a)) % f(r!(b))).to_bits(),
-            Instr::NegF { dst, src } => r!(dst) = (-f(r!(src))).to_bits(),
-
-            // ---- comparisons ----
-            Instr::EqI { dst, a, b } => r!(dst) = u64::from(r!(a) == r!(b)),
-            Instr::NeI { dst, a, b } => r!(dst) = u64::from(r!(a) != r!(b)),
-            Instr::LtI { dst, a, b } => r!(dst) = u64::from((r!(a) as i64) < (r!(b) as i64)),
-            Instr::LeI { dst, a, b } => r!(dst) = u64::from((r!(a) as i64) <= (r!(b) as i64)),
-            Instr::EqF { dst, a, b } => r!(dst) = u64::from(f(r!(a)) == f(r!(b))),
-            Instr::NeF { dst, a, b } => r!(dst) = u64::from(f(r!(a)) != f(r!(b))),
-            Instr::LtF { dst, a, b } => r!(dst) = u64::from(f(r!(a)) < f(r!(b))),
-            Instr::LeF { dst, a, b } => r!(dst) = u64::from(f(r!(a)) <= f(r!(b))),
-            Instr::EqB { dst, a, b } => r!(dst) = u64::from((r!(a) != 0) == (r!(b) != 0)),
-            Instr::NeB { dst, a, b } => r!(dst) = u64::from((r!(a) != 0) != (r!(b) != 0)),
-            Instr::EqS { dst, a, b } => {
-                r!(dst) = u64::from(tri!(strings_equal(ex.heap, r!(a), r!(b))))
-            }
-            Instr::NeS { dst, a, b } => {
-                r!(dst) = u64::from(!tri!(strings_equal(ex.heap, r!(a), r!(b))))
-            }
-            Instr::LtS { dst, a, b } => {
-                r!(dst) = u64::from(tri!(ex.heap.str(r!(a))) < tri!(ex.heap.str(r!(b))));
-            }
-            Instr::LeS { dst, a, b } => {
-                r!(dst) = u64::from(tri!(ex.heap.str(r!(a))) <= tri!(ex.heap.str(r!(b))));
-            }
-            Instr::EqRef { dst, a, b } => r!(dst) = u64::from(r!(a) == r!(b)),
-            Instr::NeRef { dst, a, b } => r!(dst) = u64::from(r!(a) != r!(b)),
-            Instr::Not { dst, src } => r!(dst) = u64::from(r!(src) == 0),
-
-            // ---- control flow ----
-            Instr::Jump { target } => jump!(target),
-            Instr::JumpIf { cond, target } => {
-                if r!(cond) != 0 {
-                    jump!(target);
-                }
-            }
-            Instr::JumpIfNot { cond, target } => {
-                if r!(cond) == 0 {
-                    jump!(target);
-                }
-            }
-            Instr::JumpIfNotLtI { a, b, target } => {
-                if (r!(a) as i64) >= (r!(b) as i64) {
-                    jump!(target);
-                }
-            }
-            Instr::JumpIfNotLeI { a, b, target } => {
-                if (r!(a) as i64) > (r!(b) as i64) {
-                    jump!(target);
-                }
-            }
-            Instr::Call { func, args, dst } => {
-                tick!();
-                let Some(callee) = ex.program.funcs.get(func as usize) else {
-                    break 'run missing("function");
+    // Each pass runs until a runtime error; a caught one resumes at its handler, so the dispatch
+    // loop itself carries nothing for exceptions.
+    loop {
+        let trap: Trap = 'run: loop {
+            /// Unwraps a `Result`, leaving the loop with its error.
+            macro_rules! tri {
+                ($result:expr) => {
+                    match $result {
+                        Ok(value) => value,
+                        Err(trap) => break 'run trap,
+                    }
                 };
-                if ex.frames.len() >= ex.max_depth {
-                    break 'run Trap::stack_overflow();
+            }
+            /// A register of the current frame.
+            macro_rules! r {
+                ($register:expr) => {
+                    regs[usize::from($register)]
+                };
+            }
+            /// Counts one step against `max_steps`.
+            macro_rules! tick {
+                () => {
+                    if ex.fuel == 0 {
+                        break 'run step_limit(ex.limit);
+                    }
+                    ex.fuel -= 1;
+                };
+            }
+            /// Collects if the heap asks for it; only used after a result has been stored.
+            macro_rules! safepoint {
+                () => {
+                    if ex.heap.should_collect() {
+                        collect(ex.heap, ex.program, ex.stack, ex.frames, ex.globals);
+                        tri!(ex.heap.check_limit());
+                        regs = tri!(window(ex.stack, ex.base));
+                    }
+                };
+            }
+            /// Takes a jump to `target`, counting a step when it goes backward.
+            macro_rules! jump {
+                ($target:expr) => {{
+                    let target = $target as usize;
+                    if target < pc {
+                        tick!();
+                    }
+                    pc = target;
+                }};
+            }
+
+            let Some(instr) = code.get(pc) else {
+                break 'run Trap::internal("execution ran off the end of the function");
+            };
+            pc += 1;
+            match *instr {
+                // ---- moves, constants, globals ----
+                Instr::Nop {} => {}
+                Instr::Move { dst, src } => r!(dst) = r!(src),
+                Instr::LoadInt { dst, value } => r!(dst) = i64::from(value) as u64,
+                Instr::LoadConst { dst, index } => {
+                    r!(dst) = *tri!(
+                        ex.program
+                            .constants
+                            .get(index as usize)
+                            .ok_or_else(|| missing("constant"))
+                    );
                 }
-                let nregs = ex.info.nregs;
-                let first = usize::from(args);
-                let params = callee.params;
-                if first + params > nregs {
-                    break 'run Trap::internal("call arguments lie outside the caller's registers");
+                Instr::LoadBool { dst, value } => r!(dst) = u64::from(value),
+                Instr::LoadNull { dst } => r!(dst) = 0,
+                Instr::GetGlobal { dst, global } => {
+                    r!(dst) = *tri!(
+                        ex.globals
+                            .get(global as usize)
+                            .ok_or_else(|| missing("global"))
+                    );
                 }
-                let new_base = ex.base + nregs;
-                if let Some(top) = ex.frames.last_mut() {
-                    top.pc = pc;
+                Instr::SetGlobal { global, src } => {
+                    *tri!(
+                        ex.globals
+                            .get_mut(global as usize)
+                            .ok_or_else(|| missing("global"))
+                    ) = r!(src);
                 }
-                ex.frames.push(Frame {
-                    func,
-                    pc: 0,
-                    base: new_base,
-                    ret: dst,
-                });
-                if ex.stack_len < new_base + REGISTER_WINDOW {
-                    tri!(ensure_window(ex.stack, new_base));
-                    ex.stack_len = ex.stack.len();
-                    regs = tri!(window(ex.stack, ex.base));
+
+                // ---- int arithmetic ----
+                Instr::AddI { dst, a, b } => r!(dst) = r!(a).wrapping_add(r!(b)),
+                Instr::SubI { dst, a, b } => r!(dst) = r!(a).wrapping_sub(r!(b)),
+                Instr::MulI { dst, a, b } => {
+                    r!(dst) = (r!(a) as i64).wrapping_mul(r!(b) as i64) as u64
                 }
-                // The callee's registers follow the caller's. For small frames they lie inside the
-                // caller's window: clear a fixed-size block (past the callee's registers nothing
-                // lives), then copy the arguments.
-                match regs.get_mut(nregs..nregs + SMALL_FRAME) {
-                    Some(block) if callee.small_frame => {
-                        block.fill(0);
-                        for index in 0..params {
-                            regs[nregs + index] = regs[first + index];
+                Instr::DivI { dst, a, b } => {
+                    let divisor = r!(b) as i64;
+                    if divisor == 0 {
+                        break 'run Trap::division_by_zero();
+                    }
+                    r!(dst) = (r!(a) as i64).wrapping_div(divisor) as u64;
+                }
+                Instr::RemI { dst, a, b } => {
+                    let divisor = r!(b) as i64;
+                    if divisor == 0 {
+                        break 'run Trap::division_by_zero();
+                    }
+                    r!(dst) = (r!(a) as i64).wrapping_rem(divisor) as u64;
+                }
+                Instr::NegI { dst, src } => r!(dst) = (r!(src) as i64).wrapping_neg() as u64,
+                Instr::AddIImm { dst, a, imm } => {
+                    r!(dst) = (r!(a) as i64).wrapping_add(i64::from(imm)) as u64
+                }
+
+                // ---- float arithmetic ----
+                Instr::AddF { dst, a, b } => r!(dst) = (f(r!(a)) + f(r!(b))).to_bits(),
+                Instr::SubF { dst, a, b } => r!(dst) = (f(r!(a)) - f(r!(b))).to_bits(),
+                Instr::MulF { dst, a, b } => r!(dst) = (f(r!(a)) * f(r!(b))).to_bits(),
+                Instr::DivF { dst, a, b } => r!(dst) = (f(r!(a)) / f(r!(b))).to_bits(),
+                Instr::RemF { dst, a, b } => r!(dst) = (f(r!(a)) % f(r!(b))).to_bits(),
+                Instr::NegF { dst, src } => r!(dst) = (-f(r!(src))).to_bits(),
+
+                // ---- comparisons ----
+                Instr::EqI { dst, a, b } => r!(dst) = u64::from(r!(a) == r!(b)),
+                Instr::NeI { dst, a, b } => r!(dst) = u64::from(r!(a) != r!(b)),
+                Instr::LtI { dst, a, b } => r!(dst) = u64::from((r!(a) as i64) < (r!(b) as i64)),
+                Instr::LeI { dst, a, b } => r!(dst) = u64::from((r!(a) as i64) <= (r!(b) as i64)),
+                Instr::EqF { dst, a, b } => r!(dst) = u64::from(f(r!(a)) == f(r!(b))),
+                Instr::NeF { dst, a, b } => r!(dst) = u64::from(f(r!(a)) != f(r!(b))),
+                Instr::LtF { dst, a, b } => r!(dst) = u64::from(f(r!(a)) < f(r!(b))),
+                Instr::LeF { dst, a, b } => r!(dst) = u64::from(f(r!(a)) <= f(r!(b))),
+                Instr::EqB { dst, a, b } => r!(dst) = u64::from((r!(a) != 0) == (r!(b) != 0)),
+                Instr::NeB { dst, a, b } => r!(dst) = u64::from((r!(a) != 0) != (r!(b) != 0)),
+                Instr::EqS { dst, a, b } => {
+                    r!(dst) = u64::from(tri!(strings_equal(ex.heap, r!(a), r!(b))))
+                }
+                Instr::NeS { dst, a, b } => {
+                    r!(dst) = u64::from(!tri!(strings_equal(ex.heap, r!(a), r!(b))))
+                }
+                Instr::LtS { dst, a, b } => {
+                    r!(dst) = u64::from(tri!(ex.heap.str(r!(a))) < tri!(ex.heap.str(r!(b))));
+                }
+                Instr::LeS { dst, a, b } => {
+                    r!(dst) = u64::from(tri!(ex.heap.str(r!(a))) <= tri!(ex.heap.str(r!(b))));
+                }
+                Instr::EqRef { dst, a, b } => r!(dst) = u64::from(r!(a) == r!(b)),
+                Instr::NeRef { dst, a, b } => r!(dst) = u64::from(r!(a) != r!(b)),
+                Instr::Not { dst, src } => r!(dst) = u64::from(r!(src) == 0),
+
+                // ---- control flow ----
+                Instr::Jump { target } => jump!(target),
+                Instr::JumpIf { cond, target } => {
+                    if r!(cond) != 0 {
+                        jump!(target);
+                    }
+                }
+                Instr::JumpIfNot { cond, target } => {
+                    if r!(cond) == 0 {
+                        jump!(target);
+                    }
+                }
+                Instr::JumpIfNotLtI { a, b, target } => {
+                    if (r!(a) as i64) >= (r!(b) as i64) {
+                        jump!(target);
+                    }
+                }
+                Instr::JumpIfNotLeI { a, b, target } => {
+                    if (r!(a) as i64) > (r!(b) as i64) {
+                        jump!(target);
+                    }
+                }
+                Instr::Call { func, args, dst } => {
+                    tick!();
+                    let Some(callee) = ex.program.funcs.get(func as usize) else {
+                        break 'run missing("function");
+                    };
+                    if ex.frames.len() >= ex.max_depth {
+                        break 'run Trap::stack_overflow();
+                    }
+                    let nregs = ex.info.nregs;
+                    let first = usize::from(args);
+                    let params = callee.params;
+                    if first + params > nregs {
+                        break 'run Trap::internal(
+                            "call arguments lie outside the caller's registers",
+                        );
+                    }
+                    let new_base = ex.base + nregs;
+                    if let Some(top) = ex.frames.last_mut() {
+                        top.pc = pc;
+                    }
+                    ex.frames.push(Frame {
+                        func,
+                        pc: 0,
+                        base: new_base,
+                        ret: dst,
+                    });
+                    if ex.stack_len < new_base + REGISTER_WINDOW {
+                        tri!(ensure_window(ex.stack, new_base));
+                        ex.stack_len = ex.stack.len();
+                        regs = tri!(window(ex.stack, ex.base));
+                    }
+                    // The callee's registers follow the caller's. For small frames they lie inside the
+                    // caller's window: clear a fixed-size block (past the callee's registers nothing
+                    // lives), then copy the arguments.
+                    match regs.get_mut(nregs..nregs + SMALL_FRAME) {
+                        Some(block) if callee.small_frame => {
+                            block.fill(0);
+                            for index in 0..params {
+                                regs[nregs + index] = regs[first + index];
+                            }
+                        }
+                        _ => {
+                            let Some((caller_regs, callee_regs)) =
+                                ex.stack.split_at_mut_checked(new_base)
+                            else {
+                                break 'run Trap::internal("register stack too small");
+                            };
+                            let (Some(arguments), Some(callee_regs)) = (
+                                caller_regs.get(ex.base + first..ex.base + first + params),
+                                callee_regs.get_mut(..callee.nregs),
+                            ) else {
+                                break 'run Trap::internal("register stack too small");
+                            };
+                            let (param_regs, other_regs) = callee_regs.split_at_mut(params);
+                            param_regs.copy_from_slice(arguments);
+                            other_regs.fill(0);
                         }
                     }
-                    _ => {
-                        let Some((caller_regs, callee_regs)) =
-                            ex.stack.split_at_mut_checked(new_base)
-                        else {
-                            break 'run Trap::internal("register stack too small");
-                        };
-                        let (Some(arguments), Some(callee_regs)) = (
-                            caller_regs.get(ex.base + first..ex.base + first + params),
-                            callee_regs.get_mut(..callee.nregs),
-                        ) else {
-                            break 'run Trap::internal("register stack too small");
-                        };
-                        let (param_regs, other_regs) = callee_regs.split_at_mut(params);
-                        param_regs.copy_from_slice(arguments);
-                        other_regs.fill(0);
+                    ex.info = callee;
+                    ex.base = new_base;
+                    code = &callee.code;
+                    pc = 0;
+                    regs = tri!(window(ex.stack, new_base));
+                }
+                Instr::CallNative { native, args, dst } => {
+                    let Some(bound) = ex.program.natives.get(native as usize) else {
+                        break 'run missing("native");
+                    };
+                    let first = usize::from(args);
+                    let Some(arguments) = regs.get(first..first + bound.params) else {
+                        break 'run Trap::internal("native arguments lie outside the frame");
+                    };
+                    let mut context = NativeContext {
+                        heap: &mut *ex.heap,
+                        sys: &mut *ex.sys,
+                        ret: &bound.ret,
+                    };
+                    let value = tri!((bound.function)(&mut context, arguments));
+                    if bound.returns_value {
+                        r!(dst) = value;
+                    }
+                    safepoint!();
+                }
+                Instr::Ret { src } => {
+                    let value = r!(src);
+                    let returns_value = ex.info.returns_value;
+                    let Some(done) = ex.frames.pop() else {
+                        break 'run missing("frame");
+                    };
+                    let Some(&caller) = ex.frames.last() else {
+                        return Ok(value);
+                    };
+                    let Some(caller_info) = ex.program.funcs.get(caller.func as usize) else {
+                        break 'run missing("function");
+                    };
+                    ex.info = caller_info;
+                    code = &caller_info.code;
+                    pc = caller.pc;
+                    ex.base = caller.base;
+                    regs = tri!(window(ex.stack, ex.base));
+                    if returns_value {
+                        r!(done.ret) = value;
                     }
                 }
-                ex.info = callee;
-                ex.base = new_base;
-                code = &callee.code;
-                pc = 0;
-                regs = tri!(window(ex.stack, new_base));
-            }
-            Instr::CallNative { native, args, dst } => {
-                let Some(bound) = ex.program.natives.get(native as usize) else {
-                    break 'run missing("native");
-                };
-                let first = usize::from(args);
-                let Some(arguments) = regs.get(first..first + bound.params) else {
-                    break 'run Trap::internal("native arguments lie outside the frame");
-                };
-                let mut context = NativeContext {
-                    heap: &mut *ex.heap,
-                    sys: &mut *ex.sys,
-                    ret: &bound.ret,
-                };
-                let value = tri!((bound.function)(&mut context, arguments));
-                if bound.returns_value {
-                    r!(dst) = value;
+                Instr::RetVoid {} => {
+                    if ex.frames.pop().is_none() {
+                        break 'run missing("frame");
+                    }
+                    let Some(&caller) = ex.frames.last() else {
+                        return Ok(0);
+                    };
+                    let Some(caller_info) = ex.program.funcs.get(caller.func as usize) else {
+                        break 'run missing("function");
+                    };
+                    ex.info = caller_info;
+                    code = &caller_info.code;
+                    pc = caller.pc;
+                    ex.base = caller.base;
+                    regs = tri!(window(ex.stack, ex.base));
                 }
-                safepoint!();
-            }
-            Instr::Ret { src } => {
-                let value = r!(src);
-                let returns_value = ex.info.returns_value;
-                let Some(done) = ex.frames.pop() else {
-                    break 'run missing("frame");
-                };
-                let Some(&caller) = ex.frames.last() else {
-                    return Ok(value);
-                };
-                let Some(caller_info) = ex.program.funcs.get(caller.func as usize) else {
-                    break 'run missing("function");
-                };
-                ex.info = caller_info;
-                code = &caller_info.code;
-                pc = caller.pc;
-                ex.base = caller.base;
-                regs = tri!(window(ex.stack, ex.base));
-                if returns_value {
-                    r!(done.ret) = value;
-                }
-            }
-            Instr::RetVoid {} => {
-                if ex.frames.pop().is_none() {
-                    break 'run missing("frame");
-                }
-                let Some(&caller) = ex.frames.last() else {
-                    return Ok(0);
-                };
-                let Some(caller_info) = ex.program.funcs.get(caller.func as usize) else {
-                    break 'run missing("function");
-                };
-                ex.info = caller_info;
-                code = &caller_info.code;
-                pc = caller.pc;
-                ex.base = caller.base;
-                regs = tri!(window(ex.stack, ex.base));
-            }
-            Instr::Throw { message } => break 'run Trap::new(tri!(ex.heap.str(r!(message)))),
+                Instr::Throw { message } => break 'run Trap::new(tri!(ex.heap.str(r!(message)))),
 
-            // ---- conversions ----
-            Instr::IntToFloat { dst, src } => r!(dst) = ((r!(src) as i64) as f64).to_bits(),
-            Instr::FloatToInt { dst, src } => r!(dst) = tri!(float_to_int(f(r!(src)))) as u64,
-            Instr::ParseInt { dst, src } => {
-                r!(dst) = tri!(parse_int(tri!(ex.heap.str(r!(src))))) as u64
-            }
-            Instr::ParseFloat { dst, src } => {
-                r!(dst) = tri!(parse_float(tri!(ex.heap.str(r!(src))))).to_bits();
-            }
-            Instr::IntToStr { dst, src } => {
-                r!(dst) = ex.heap.alloc_string((r!(src) as i64).to_string());
-                safepoint!();
-            }
-            Instr::FloatToStr { dst, src } => {
-                r!(dst) = ex.heap.alloc_string(format::float_to_string(f(r!(src))));
-                safepoint!();
-            }
-            Instr::BoolToStr { dst, src } => {
-                r!(dst) = if r!(src) != 0 {
-                    ex.program.true_str
-                } else {
-                    ex.program.false_str
-                };
-            }
-            Instr::RefToStr { dst, src } => {
-                let value = r!(src);
-                r!(dst) = if value == 0 {
-                    ex.program.null_str
-                } else if let Object::Str(_) = tri!(ex.heap.get(value)) {
-                    value
-                } else {
-                    let text =
-                        format::format_value(ex.heap, ValueKind::Ref, value, StringStyle::Raw);
-                    tri!(ex.heap.check_alloc(text.len()));
-                    ex.heap.alloc_string(text)
-                };
-                safepoint!();
-            }
+                // ---- conversions ----
+                Instr::IntToFloat { dst, src } => r!(dst) = ((r!(src) as i64) as f64).to_bits(),
+                Instr::FloatToInt { dst, src } => r!(dst) = tri!(float_to_int(f(r!(src)))) as u64,
+                Instr::ParseInt { dst, src } => {
+                    r!(dst) = tri!(parse_int(tri!(ex.heap.str(r!(src))))) as u64
+                }
+                Instr::ParseFloat { dst, src } => {
+                    r!(dst) = tri!(parse_float(tri!(ex.heap.str(r!(src))))).to_bits();
+                }
+                Instr::IntToStr { dst, src } => {
+                    r!(dst) = ex.heap.alloc_string((r!(src) as i64).to_string());
+                    safepoint!();
+                }
+                Instr::FloatToStr { dst, src } => {
+                    r!(dst) = ex.heap.alloc_string(format::float_to_string(f(r!(src))));
+                    safepoint!();
+                }
+                Instr::BoolToStr { dst, src } => {
+                    r!(dst) = if r!(src) != 0 {
+                        ex.program.true_str
+                    } else {
+                        ex.program.false_str
+                    };
+                }
+                Instr::RefToStr { dst, src } => {
+                    let value = r!(src);
+                    r!(dst) = if value == 0 {
+                        ex.program.null_str
+                    } else if let Object::Str(_) = tri!(ex.heap.get(value)) {
+                        value
+                    } else {
+                        let text =
+                            format::format_value(ex.heap, ValueKind::Ref, value, StringStyle::Raw);
+                        tri!(ex.heap.check_alloc(text.len()));
+                        ex.heap.alloc_string(text)
+                    };
+                    safepoint!();
+                }
 
-            // ---- strings ----
-            Instr::Concat { dst, a, b } => {
-                let (left, right) = (tri!(ex.heap.str(r!(a))), tri!(ex.heap.str(r!(b))));
-                let length = left.len() + right.len();
-                tri!(ex.heap.check_alloc(length));
-                let mut text = String::new();
-                if text.try_reserve_exact(length).is_err() {
-                    break 'run out_of_memory(length);
+                // ---- strings ----
+                Instr::Concat { dst, a, b } => {
+                    let (left, right) = (tri!(ex.heap.str(r!(a))), tri!(ex.heap.str(r!(b))));
+                    let length = left.len() + right.len();
+                    tri!(ex.heap.check_alloc(length));
+                    let mut text = String::new();
+                    if text.try_reserve_exact(length).is_err() {
+                        break 'run out_of_memory(length);
+                    }
+                    text.push_str(left);
+                    text.push_str(right);
+                    r!(dst) = ex.heap.alloc_string(text);
+                    safepoint!();
                 }
-                text.push_str(left);
-                text.push_str(right);
-                r!(dst) = ex.heap.alloc_string(text);
-                safepoint!();
-            }
-            Instr::StrLen { dst, src } => r!(dst) = tri!(ex.heap.str(r!(src))).len() as u64,
+                Instr::StrLen { dst, src } => r!(dst) = tri!(ex.heap.str(r!(src))).len() as u64,
 
-            // ---- arrays ----
-            Instr::NewArray { dst, first, count } => {
-                let element = tri!(ex.program.register_type(ex.info, dst)).element;
-                let first = usize::from(first);
-                let Some(items) = regs.get(first..first + usize::from(count)) else {
-                    break 'run Trap::internal("array elements lie outside the frame");
-                };
-                let items = items.to_vec();
-                r!(dst) = ex.heap.alloc_array(element, items);
-                safepoint!();
-            }
-            Instr::ArrayFill { dst, count, value } => {
-                let element = tri!(ex.program.register_type(ex.info, dst)).element;
-                let count = r!(count) as i64;
-                let Ok(length) = usize::try_from(count) else {
-                    break 'run Trap::invalid_argument(format_args!("fill count {count}"));
-                };
-                tri!(ex.heap.check_alloc(length.saturating_mul(8)));
-                let mut items = Vec::new();
-                if items.try_reserve_exact(length).is_err() {
-                    break 'run out_of_memory(length.saturating_mul(8));
+                // ---- arrays ----
+                Instr::NewArray { dst, first, count } => {
+                    let element = tri!(ex.program.register_type(ex.info, dst)).element;
+                    let first = usize::from(first);
+                    let Some(items) = regs.get(first..first + usize::from(count)) else {
+                        break 'run Trap::internal("array elements lie outside the frame");
+                    };
+                    let items = items.to_vec();
+                    r!(dst) = ex.heap.alloc_array(element, items);
+                    safepoint!();
                 }
-                items.resize(length, r!(value));
-                r!(dst) = ex.heap.alloc_array(element, items);
-                safepoint!();
-            }
-            Instr::ArrayGet { dst, array, index } => {
-                let array = tri!(ex.heap.array(r!(array)));
-                let index = r!(index) as i64;
-                match usize::try_from(index)
-                    .ok()
-                    .and_then(|index| array.items.get(index))
-                {
-                    Some(&value) => r!(dst) = value,
-                    None => break 'run Trap::index_out_of_bounds(index, array.items.len()),
+                Instr::ArrayFill { dst, count, value } => {
+                    let element = tri!(ex.program.register_type(ex.info, dst)).element;
+                    let count = r!(count) as i64;
+                    let Ok(length) = usize::try_from(count) else {
+                        break 'run Trap::invalid_argument(format_args!("fill count {count}"));
+                    };
+                    tri!(ex.heap.check_alloc(length.saturating_mul(8)));
+                    let mut items = Vec::new();
+                    if items.try_reserve_exact(length).is_err() {
+                        break 'run out_of_memory(length.saturating_mul(8));
+                    }
+                    items.resize(length, r!(value));
+                    r!(dst) = ex.heap.alloc_array(element, items);
+                    safepoint!();
                 }
-            }
-            Instr::ArraySet { array, index, src } => {
-                let value = r!(src);
-                let array = tri!(ex.heap.array_mut(r!(array)));
-                let index = r!(index) as i64;
-                let length = array.items.len();
-                match usize::try_from(index)
-                    .ok()
-                    .and_then(|index| array.items.get_mut(index))
-                {
-                    Some(slot) => *slot = value,
-                    None => break 'run Trap::index_out_of_bounds(index, length),
+                Instr::ArrayGet { dst, array, index } => {
+                    let array = tri!(ex.heap.array(r!(array)));
+                    let index = r!(index) as i64;
+                    match usize::try_from(index)
+                        .ok()
+                        .and_then(|index| array.items.get(index))
+                    {
+                        Some(&value) => r!(dst) = value,
+                        None => break 'run Trap::index_out_of_bounds(index, array.items.len()),
+                    }
                 }
-            }
-            Instr::ArrayLen { dst, array } => {
-                r!(dst) = tri!(ex.heap.array(r!(array))).items.len() as u64
-            }
-            Instr::ArrayPush { array, src } => {
-                tri!(ex.heap.array_push(r!(array), r!(src)));
-                safepoint!();
-            }
-            Instr::ArrayPop { dst, array } => {
-                match tri!(ex.heap.array_mut(r!(array))).items.pop() {
-                    Some(value) => r!(dst) = value,
-                    None => break 'run Trap::index_out_of_bounds(-1, 0),
+                Instr::ArraySet { array, index, src } => {
+                    let value = r!(src);
+                    let array = tri!(ex.heap.array_mut(r!(array)));
+                    let index = r!(index) as i64;
+                    let length = array.items.len();
+                    match usize::try_from(index)
+                        .ok()
+                        .and_then(|index| array.items.get_mut(index))
+                    {
+                        Some(slot) => *slot = value,
+                        None => break 'run Trap::index_out_of_bounds(index, length),
+                    }
                 }
-            }
+                Instr::ArrayLen { dst, array } => {
+                    r!(dst) = tri!(ex.heap.array(r!(array))).items.len() as u64
+                }
+                Instr::ArrayPush { array, src } => {
+                    tri!(ex.heap.array_push(r!(array), r!(src)));
+                    safepoint!();
+                }
+                Instr::ArrayPop { dst, array } => {
+                    match tri!(ex.heap.array_mut(r!(array))).items.pop() {
+                        Some(value) => r!(dst) = value,
+                        None => break 'run Trap::index_out_of_bounds(-1, 0),
+                    }
+                }
 
-            // ---- maps ----
-            Instr::NewMap { dst } => {
-                let ty = tri!(ex.program.register_type(ex.info, dst));
-                let Some(key) = ty.key else {
-                    break 'run Trap::internal("map.new destination is not a map");
-                };
-                r!(dst) = ex.heap.alloc_map(key, ty.value);
-                safepoint!();
-            }
-            Instr::MapGet { dst, map, key } => {
-                let map = tri!(ex.heap.map(r!(map)));
-                let key = tri!(ex.heap.key_ref(map.key, r!(key)));
-                match map.entries.get(&key) {
-                    Some(&value) => r!(dst) = value,
-                    None => break 'run key_not_found(key),
+                // ---- maps ----
+                Instr::NewMap { dst } => {
+                    let ty = tri!(ex.program.register_type(ex.info, dst));
+                    let Some(key) = ty.key else {
+                        break 'run Trap::internal("map.new destination is not a map");
+                    };
+                    r!(dst) = ex.heap.alloc_map(key, ty.value);
+                    safepoint!();
                 }
-            }
-            Instr::MapSet { map, key, src } => {
-                tri!(ex.heap.map_set(r!(map), r!(key), r!(src)));
-                safepoint!();
-            }
-            Instr::MapGetOr {
-                dst,
-                map,
-                key,
-                default,
-            } => {
-                let map = tri!(ex.heap.map(r!(map)));
-                let key = tri!(ex.heap.key_ref(map.key, r!(key)));
-                r!(dst) = map.entries.get(&key).copied().unwrap_or(r!(default));
-            }
-            Instr::MapContains { dst, map, key } => {
-                let map = tri!(ex.heap.map(r!(map)));
-                let key = tri!(ex.heap.key_ref(map.key, r!(key)));
-                r!(dst) = u64::from(map.entries.contains_key(&key));
-            }
-            Instr::MapRemove { dst, map, key } => {
-                let handle = r!(map);
-                let object = tri!(ex.heap.map(handle));
-                let key = tri!(ex.heap.key_ref(object.key, r!(key)));
-                let found = object.entries.get_index_of(&key);
-                if let Some(index) = found {
-                    tri!(ex.heap.map_mut(handle))
-                        .entries
-                        .shift_remove_index(index);
+                Instr::MapGet { dst, map, key } => {
+                    let map = tri!(ex.heap.map(r!(map)));
+                    let key = tri!(ex.heap.key_ref(map.key, r!(key)));
+                    match map.entries.get(&key) {
+                        Some(&value) => r!(dst) = value,
+                        None => break 'run key_not_found(key),
+                    }
                 }
-                r!(dst) = u64::from(found.is_some());
-            }
-            Instr::MapLen { dst, map } => r!(dst) = tri!(ex.heap.map(r!(map))).entries.len() as u64,
-            Instr::MapKeys { dst, map } => {
-                r!(dst) = tri!(ex.heap.map_keys(r!(map)));
-                safepoint!();
-            }
+                Instr::MapSet { map, key, src } => {
+                    tri!(ex.heap.map_set(r!(map), r!(key), r!(src)));
+                    safepoint!();
+                }
+                Instr::MapGetOr {
+                    dst,
+                    map,
+                    key,
+                    default,
+                } => {
+                    let map = tri!(ex.heap.map(r!(map)));
+                    let key = tri!(ex.heap.key_ref(map.key, r!(key)));
+                    r!(dst) = map.entries.get(&key).copied().unwrap_or(r!(default));
+                }
+                Instr::MapContains { dst, map, key } => {
+                    let map = tri!(ex.heap.map(r!(map)));
+                    let key = tri!(ex.heap.key_ref(map.key, r!(key)));
+                    r!(dst) = u64::from(map.entries.contains_key(&key));
+                }
+                Instr::MapRemove { dst, map, key } => {
+                    let handle = r!(map);
+                    let object = tri!(ex.heap.map(handle));
+                    let key = tri!(ex.heap.key_ref(object.key, r!(key)));
+                    let found = object.entries.get_index_of(&key);
+                    if let Some(index) = found {
+                        tri!(ex.heap.map_mut(handle))
+                            .entries
+                            .shift_remove_index(index);
+                    }
+                    r!(dst) = u64::from(found.is_some());
+                }
+                Instr::MapLen { dst, map } => {
+                    r!(dst) = tri!(ex.heap.map(r!(map))).entries.len() as u64
+                }
+                Instr::MapKeys { dst, map } => {
+                    r!(dst) = tri!(ex.heap.map_keys(r!(map)));
+                    safepoint!();
+                }
 
-            // ---- forms and picks ----
-            Instr::NewForm { dst, first } => {
-                let form = tri!(ex.program.register_type(ex.info, dst)).form;
-                let Some(layout) = form.and_then(|form| ex.heap.layouts().form(form)) else {
-                    break 'run Trap::internal("form.new destination is not a form");
-                };
-                let first = usize::from(first);
-                let Some(fields) = regs.get(first..first + layout.fields.len()) else {
-                    break 'run Trap::internal("form fields lie outside the frame");
-                };
-                r!(dst) = ex.heap.alloc_form(form.unwrap_or_default(), fields);
-                safepoint!();
-            }
-            Instr::GetField { dst, object, field } => {
-                let form = tri!(ex.heap.form(r!(object)));
-                r!(dst) = *tri!(
-                    form.fields
-                        .get(usize::from(field))
-                        .ok_or_else(|| missing("field"))
-                );
-            }
-            Instr::SetField { object, field, src } => {
-                let value = r!(src);
-                let form = tri!(ex.heap.form_mut(r!(object)));
-                *tri!(
-                    form.fields
-                        .get_mut(usize::from(field))
-                        .ok_or_else(|| missing("field"))
-                ) = value;
-            }
-            Instr::NewPick { dst, case, first } => {
-                let pick = tri!(ex.program.register_type(ex.info, dst)).pick;
-                let Some(layout) =
-                    pick.and_then(|pick| ex.heap.layouts().case(pick, u32::from(case)))
-                else {
-                    break 'run Trap::internal("pick.new destination is not a pick with that case");
-                };
-                let first = usize::from(first);
-                let Some(payload) = regs.get(first..first + layout.fields.len()) else {
-                    break 'run Trap::internal("pick payload lies outside the frame");
-                };
-                r!(dst) = ex
-                    .heap
-                    .alloc_pick(pick.unwrap_or_default(), u32::from(case), payload);
-                safepoint!();
-            }
-            Instr::PickTag { dst, pick } => r!(dst) = u64::from(tri!(ex.heap.pick(r!(pick))).case),
-            Instr::PickField {
-                dst,
-                pick,
-                case,
-                field,
-            } => {
-                let pick = tri!(ex.heap.pick(r!(pick)));
-                if pick.case != u32::from(case) {
-                    break 'run Trap::internal("pick.field on a value of another case");
+                // ---- forms and picks ----
+                Instr::NewForm { dst, first } => {
+                    let form = tri!(ex.program.register_type(ex.info, dst)).form;
+                    let Some(layout) = form.and_then(|form| ex.heap.layouts().form(form)) else {
+                        break 'run Trap::internal("form.new destination is not a form");
+                    };
+                    let first = usize::from(first);
+                    let Some(fields) = regs.get(first..first + layout.fields.len()) else {
+                        break 'run Trap::internal("form fields lie outside the frame");
+                    };
+                    r!(dst) = ex.heap.alloc_form(form.unwrap_or_default(), fields);
+                    safepoint!();
                 }
-                r!(dst) = *tri!(
-                    pick.payload
-                        .get(usize::from(field))
-                        .ok_or_else(|| missing("payload field"))
-                );
+                Instr::GetField { dst, object, field } => {
+                    let form = tri!(ex.heap.form(r!(object)));
+                    r!(dst) = *tri!(
+                        form.fields
+                            .get(usize::from(field))
+                            .ok_or_else(|| missing("field"))
+                    );
+                }
+                Instr::SetField { object, field, src } => {
+                    let value = r!(src);
+                    let form = tri!(ex.heap.form_mut(r!(object)));
+                    *tri!(
+                        form.fields
+                            .get_mut(usize::from(field))
+                            .ok_or_else(|| missing("field"))
+                    ) = value;
+                }
+                Instr::NewPick { dst, case, first } => {
+                    let pick = tri!(ex.program.register_type(ex.info, dst)).pick;
+                    let Some(layout) =
+                        pick.and_then(|pick| ex.heap.layouts().case(pick, u32::from(case)))
+                    else {
+                        break 'run Trap::internal(
+                            "pick.new destination is not a pick with that case",
+                        );
+                    };
+                    let first = usize::from(first);
+                    let Some(payload) = regs.get(first..first + layout.fields.len()) else {
+                        break 'run Trap::internal("pick payload lies outside the frame");
+                    };
+                    r!(dst) =
+                        ex.heap
+                            .alloc_pick(pick.unwrap_or_default(), u32::from(case), payload);
+                    safepoint!();
+                }
+                Instr::PickTag { dst, pick } => {
+                    r!(dst) = u64::from(tri!(ex.heap.pick(r!(pick))).case)
+                }
+                Instr::PickField {
+                    dst,
+                    pick,
+                    case,
+                    field,
+                } => {
+                    let pick = tri!(ex.heap.pick(r!(pick)));
+                    if pick.case != u32::from(case) {
+                        break 'run Trap::internal("pick.field on a value of another case");
+                    }
+                    r!(dst) = *tri!(
+                        pick.payload
+                            .get(usize::from(field))
+                            .ok_or_else(|| missing("payload field"))
+                    );
+                }
             }
+        };
+        match unwind(ex, pc, trap) {
+            Ok(target) => {
+                code = &ex.info.code;
+                pc = target;
+                regs = window(ex.stack, ex.base)?;
+            }
+            Err(trap) => return Err(trap),
         }
-    };
-    if let Some(top) = ex.frames.last_mut() {
-        top.pc = pc;
     }
-    Err(trap)
+}
+
+/// Looks for a handler of `trap`, raised by the instruction before `pc` in the current frame: first
+/// among the current function's handlers, then at the call site of each caller, innermost first.
+///
+/// When one is found, the frames above the handler's are dropped (so the collector no longer sees
+/// their registers), the message is stored as a new string into the handler's register, and the
+/// handler's pc is returned; `ex` then describes the handler's frame. Otherwise, and for traps that
+/// are not catchable (resource limits, internal errors), the trap comes back with the frames as
+/// they were (the current one at `pc`) for the stack trace.
+#[cold]
+#[inline(never)]
+fn unwind(ex: &mut Exec<'_>, pc: usize, trap: Trap) -> Result<usize, Trap> {
+    let uncaught = |ex: &mut Exec<'_>, trap: Trap| {
+        if let Some(top) = ex.frames.last_mut() {
+            top.pc = pc;
+        }
+        Err(trap)
+    };
+    if !trap.is_catchable() {
+        return uncaught(ex, trap);
+    }
+    let top = ex.frames.len();
+    let found = ex
+        .frames
+        .iter()
+        .enumerate()
+        .rev()
+        .find_map(|(depth, frame)| {
+            // Every frame's pc is the one after its running instruction (the call, for callers).
+            let after = if depth + 1 == top { pc } else { frame.pc };
+            let fault = u32::try_from(after.checked_sub(1)?).ok()?;
+            let info = ex.program.funcs.get(frame.func as usize)?;
+            let handler = info.handlers.iter().find(|handler| handler.covers(fault))?;
+            Some((depth, info, *handler))
+        });
+    let Some((depth, info, handler)) = found else {
+        return uncaught(ex, trap);
+    };
+    ex.frames.truncate(depth + 1);
+    let Some(frame) = ex.frames.last_mut() else {
+        return Err(missing("frame"));
+    };
+    // Should storing the message fail (a heap limit), the trace points at the handler.
+    frame.pc = handler.target_pc as usize + 1;
+    ex.base = frame.base;
+    ex.info = info;
+    let message = ex.heap.alloc_string(trap.message);
+    let slot = ex.base + usize::from(handler.message_register);
+    *ex.stack
+        .get_mut(slot)
+        .ok_or_else(|| missing("handler message register"))? = message;
+    if ex.heap.should_collect() {
+        collect(ex.heap, ex.program, ex.stack, ex.frames, ex.globals);
+        ex.heap.check_limit()?;
+    }
+    Ok(handler.target_pc as usize)
 }
 
 /// A float register's value.

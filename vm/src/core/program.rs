@@ -2,7 +2,7 @@
 //! hold references), per-type facts for allocating instructions, the constant pool as register words
 //! (string constants interned once, pinned in the heap), and the natives bound by name.
 
-use crate::bytecode::{Constant, Function, Instr, Module, Type, TypeId, ValueKind};
+use crate::bytecode::{Constant, Function, Handler, Instr, Module, Type, TypeId, ValueKind};
 use crate::error::{LoadError, Trap};
 use crate::memory::{Heap, KeyKind, Layouts};
 use crate::stack::REGISTER_WINDOW;
@@ -29,6 +29,8 @@ pub(crate) struct FuncInfo {
     /// True when the frame has at most [`SMALL_FRAME`] registers, so a call can clear it with one
     /// fixed-size store sequence.
     pub(crate) small_frame: bool,
+    /// Exception handlers, innermost first (only read when a runtime error unwinds).
+    pub(crate) handlers: Box<[Handler]>,
 }
 
 /// Registers a call clears with one fixed-size store sequence.
@@ -239,6 +241,7 @@ fn func_info(module: &Module, function: &Function) -> Result<FuncInfo, LoadError
     Ok(FuncInfo {
         code: function.code.clone().into_boxed_slice(),
         registers: function.registers.clone().into_boxed_slice(),
+        handlers: function.handlers.clone().into_boxed_slice(),
         small_frame: nregs <= SMALL_FRAME,
         nregs,
         params,

@@ -7,8 +7,13 @@
 //! the end of the table, rebuilds the free list so the lowest slots are reused first, and measures what
 //! survived to set the next threshold.
 //!
+//! Each collection is timed with the host's monotonic clock for [`super::HeapStats`]; the measurement
+//! never influences the program.
+//!
 //! Collection only happens at the interpreter's safe points (after an allocating instruction stored its
 //! result), so no handle is ever held outside the roots while the collector runs.
+
+use std::time::Instant;
 
 use crate::bytecode::ValueKind;
 
@@ -19,6 +24,8 @@ impl Heap {
     /// Frees every object not reachable from `roots` or from a pinned handle. Null, stale and
     /// out-of-range handles among the roots are ignored.
     pub fn collect<I: IntoIterator<Item = u64>>(&mut self, roots: I) {
+        let started = Instant::now();
+        self.peak_bytes = self.peak_bytes.max(self.bytes);
         let Heap {
             objects,
             marks,
@@ -37,6 +44,9 @@ impl Heap {
             trace(objects, marks, mark_stack, layouts, handle);
         }
         self.sweep();
+        let pause = started.elapsed();
+        self.total_gc_pause = self.total_gc_pause.saturating_add(pause);
+        self.longest_gc_pause = self.longest_gc_pause.max(pause);
     }
 
     fn sweep(&mut self) {

@@ -12,6 +12,7 @@
 
 use std::collections::HashMap;
 use std::mem::size_of;
+use std::time::Duration;
 
 use crate::bytecode::ValueKind;
 use crate::error::Trap;
@@ -136,7 +137,19 @@ pub enum Object {
     Pick(PickObject),
 }
 
-/// What the heap holds, for tests, tools and tuning.
+/// How many objects of one kind the heap holds, and their estimated bytes (slot included).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct KindStats {
+    /// Objects of this kind (live or not yet collected).
+    pub objects: usize,
+    /// Their estimated bytes.
+    pub bytes: usize,
+}
+
+/// What the heap holds, for tests, tools and tuning (`vitte run --heap-stats`).
+///
+/// Counts and bytes are deterministic for a given program and build; the pause durations are measured
+/// with the host's clock and are not (they never influence the program).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct HeapStats {
     /// Objects currently in the table (live or not yet collected).
@@ -149,6 +162,22 @@ pub struct HeapStats {
     pub collections: u64,
     /// Objects that survived the last collection.
     pub live_after_last_collection: usize,
+    /// Strings.
+    pub strings: KindStats,
+    /// Arrays.
+    pub arrays: KindStats,
+    /// Maps.
+    pub maps: KindStats,
+    /// Form instances.
+    pub forms: KindStats,
+    /// Pick values.
+    pub picks: KindStats,
+    /// The most estimated bytes the heap held at any time (measured before each collection and now).
+    pub peak_bytes: usize,
+    /// Time spent collecting, in total.
+    pub total_gc_pause: Duration,
+    /// The longest single collection.
+    pub longest_gc_pause: Duration,
 }
 
 /// Estimated bytes of one table slot.
@@ -174,6 +203,10 @@ pub struct Heap {
     pub(crate) limit: Option<usize>,
     pub(crate) collections: u64,
     pub(crate) live_after_last_collection: usize,
+    /// The most bytes seen before a collection.
+    pub(crate) peak_bytes: usize,
+    pub(crate) total_gc_pause: Duration,
+    pub(crate) longest_gc_pause: Duration,
 }
 
 impl Default for Heap {
@@ -197,6 +230,9 @@ impl Heap {
             limit: None,
             collections: 0,
             live_after_last_collection: 0,
+            peak_bytes: 0,
+            total_gc_pause: Duration::ZERO,
+            longest_gc_pause: Duration::ZERO,
         }
     }
 
@@ -205,19 +241,37 @@ impl Heap {
         &self.layouts
     }
 
-    /// Counters describing the heap.
+    /// Counters describing the heap. The figures by kind walk the object table.
     pub fn stats(&self) -> HeapStats {
-        HeapStats {
+        let mut stats = HeapStats {
             objects: self.objects.len() - 1 - self.free.len(),
             bytes: self.bytes,
             slots: self.objects.len(),
             collections: self.collections,
             live_after_last_collection: self.live_after_last_collection,
+            peak_bytes: self.peak_bytes.max(self.bytes),
+            total_gc_pause: self.total_gc_pause,
+            longest_gc_pause: self.longest_gc_pause,
+            ..HeapStats::default()
+        };
+        for object in self.objects.iter().skip(1) {
+            let kind = match object {
+                Object::Free => continue,
+                Object::Str(_) => &mut stats.strings,
+                Object::Array(_) => &mut stats.arrays,
+                Object::Map(_) => &mut stats.maps,
+                Object::Form(_) => &mut stats.forms,
+                Object::Pick(_) => &mut stats.picks,
+            };
+            kind.objects += 1;
+            kind.bytes += Heap::object_bytes(object);
         }
+        stats
     }
 
     /// Limits the heap to about `limit` bytes (`None`: no limit). A single allocation larger than the
-    /// limit, or a heap still larger than it after a collection, raises `out of memory`. Memory then
+    /// limit, or a heap still larger than it after a collection, raises `heap limit of N bytes
+    /// exceeded`. Memory then
     /// stays below about three times the limit (the collector lets garbage grow up to the limit).
     pub fn set_limit(&mut self, limit: Option<usize>) {
         self.limit = limit;
@@ -232,13 +286,11 @@ impl Heap {
     /// Checks that an object of `bytes` bytes may be allocated (before building it).
     ///
     /// # Errors
-    /// `out of memory: …` when it is larger than the limit.
+    /// `heap limit of N bytes exceeded` when it is larger than the limit.
     #[inline]
     pub fn check_alloc(&self, bytes: usize) -> Result<(), Trap> {
         match self.limit {
-            Some(limit) if bytes > limit => Err(Trap::new(format!(
-                "out of memory: cannot allocate {bytes} bytes (the heap limit is {limit} bytes)"
-            ))),
+            Some(limit) if bytes > limit => Err(heap_limit_exceeded(limit)),
             _ => Ok(()),
         }
     }
@@ -246,13 +298,10 @@ impl Heap {
     /// Checks the heap against its limit (after a collection).
     ///
     /// # Errors
-    /// `out of memory: …` when the heap holds more than the limit.
+    /// `heap limit of N bytes exceeded` when the heap holds more than the limit.
     pub fn check_limit(&self) -> Result<(), Trap> {
         match self.limit {
-            Some(limit) if self.bytes > limit => Err(Trap::new(format!(
-                "out of memory: the heap holds {} bytes, more than its limit of {limit} bytes",
-                self.bytes
-            ))),
+            Some(limit) if self.bytes > limit => Err(heap_limit_exceeded(limit)),
             _ => Ok(()),
         }
     }
@@ -616,6 +665,11 @@ fn boxed_bytes(values: &[u64]) -> usize {
 }
 
 #[cold]
+fn heap_limit_exceeded(limit: usize) -> Trap {
+    Trap::resource_limit(format!("heap limit of {limit} bytes exceeded"))
+}
+
+#[cold]
 fn stale(handle: u64) -> Trap {
     Trap::internal(format_args!("reference {handle} names no live object"))
 }
@@ -623,4 +677,51 @@ fn stale(handle: u64) -> Trap {
 #[cold]
 fn mistyped(expected: &str) -> Trap {
     Trap::internal(format_args!("reference is not a {expected}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stats_count_objects_and_bytes_by_kind() {
+        let mut heap = Heap::default();
+        let text = heap.alloc_string("four".to_string());
+        heap.alloc_array(ValueKind::Ref, vec![text]);
+        heap.alloc_map(KeyKind::Int, ValueKind::Int);
+        heap.alloc_form(0, &[1, 2, 3]);
+        heap.alloc_pick(0, 0, &[]);
+        let stats = heap.stats();
+        assert_eq!(stats.objects, 5);
+        assert_eq!(stats.strings.objects, 1);
+        assert_eq!(stats.strings.bytes, SLOT_BYTES + 4);
+        assert_eq!(stats.arrays.objects, 1);
+        assert_eq!(stats.maps.objects, 1);
+        assert_eq!(stats.forms.bytes, SLOT_BYTES + 24);
+        assert_eq!(stats.picks.objects, 1);
+        let by_kind = [
+            stats.strings,
+            stats.arrays,
+            stats.maps,
+            stats.forms,
+            stats.picks,
+        ];
+        assert_eq!(by_kind.iter().map(|k| k.bytes).sum::<usize>(), stats.bytes);
+        assert_eq!(stats.peak_bytes, stats.bytes);
+        heap.collect([]);
+        let after = heap.stats();
+        assert_eq!(after.objects, 0);
+        assert_eq!(after.collections, 1);
+        assert_eq!(after.peak_bytes, stats.bytes);
+        assert!(after.longest_gc_pause <= after.total_gc_pause);
+    }
+
+    #[test]
+    fn the_limit_is_checked_before_allocating() {
+        let mut heap = Heap::default();
+        heap.set_limit(Some(1000));
+        assert!(heap.check_alloc(1000).is_ok());
+        let error = heap.check_alloc(1001).map_err(|trap| trap.message);
+        assert_eq!(error, Err("heap limit of 1000 bytes exceeded".to_string()));
+    }
 }

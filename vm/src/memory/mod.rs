@@ -12,6 +12,8 @@ pub mod layout;
 pub mod map;
 
 pub use format::{StringStyle, float_to_string, format_value, to_fixed, write_float, write_value};
-pub use heap::{ArrayObject, Fields, FormObject, Heap, HeapStats, MapObject, Object, PickObject};
+pub use heap::{
+    ArrayObject, Fields, FormObject, Heap, HeapStats, KindStats, MapObject, Object, PickObject,
+};
 pub use layout::Layouts;
 pub use map::{KeyKind, KeyRef, MapKey};

@@ -16,6 +16,9 @@
 //! | `now_ms` | `() -> int` |
 //! | `args` | `() -> [string]` |
 //! | `read_line` | `() -> ?string` |
+//! | `read_file` | `(string) -> string` |
+//! | `write_file` | `(string, string) -> void` |
+//! | `env` | `(string) -> ?string` |
 //! | `assert` | `(bool) -> void` |
 //! | `assert_msg` | `(bool, string) -> void` |
 //! | `panic` | `(string) -> void` |
@@ -78,6 +81,9 @@ pub fn register_builtins(registry: &mut NativeRegistry) {
     registry.register("now_ms", sig([], Int), |ctx, _| Ok(ctx.sys.now_ms() as u64));
     registry.register("args", sig([], strings()), program_args);
     registry.register("read_line", sig([], NativeType::nullable(Str)), read_line);
+    registry.register("read_file", sig([Str], Str), read_file);
+    registry.register("write_file", sig([Str, Str], Void), write_file);
+    registry.register("env", sig([Str], NativeType::nullable(Str)), env);
     registry.register("assert", sig([Bool], Void), assert);
     registry.register("assert_msg", sig([Bool, Str], Void), assert_msg);
     registry.register("panic", sig([Str], Void), panic);
@@ -286,4 +292,37 @@ fn panic(ctx: &mut NativeContext<'_>, args: &[u64]) -> NativeResult {
         return Err(arity());
     };
     Err(Trap::new(ctx.heap.str(message)?))
+}
+
+/// `read_file(path)`, through the sandbox.
+fn read_file(ctx: &mut NativeContext<'_>, args: &[u64]) -> NativeResult {
+    let &[path] = args else { return Err(arity()) };
+    let path = ctx.heap.str(path)?.to_string();
+    let text = ctx.sys.read_file(&path)?;
+    ctx.heap.check_alloc(text.len())?;
+    Ok(ctx.alloc_string(text))
+}
+
+/// `write_file(path, text)`, through the sandbox.
+fn write_file(ctx: &mut NativeContext<'_>, args: &[u64]) -> NativeResult {
+    let &[path, text] = args else {
+        return Err(arity());
+    };
+    let path = ctx.heap.str(path)?;
+    let text = ctx.heap.str(text)?;
+    ctx.sys.write_file(path, text)?;
+    Ok(0)
+}
+
+/// `env(name)`, through the sandbox: the value or null.
+fn env(ctx: &mut NativeContext<'_>, args: &[u64]) -> NativeResult {
+    let &[name] = args else { return Err(arity()) };
+    let name = ctx.heap.str(name)?.to_string();
+    match ctx.sys.env(&name)? {
+        Some(value) => {
+            ctx.heap.check_alloc(value.len())?;
+            Ok(ctx.alloc_string(value))
+        }
+        None => Ok(0),
+    }
 }

@@ -1,19 +1,25 @@
 //! The syscall layer: everything that reaches outside the VM goes through here, so a run can later be
-//! recorded and replayed. [`Syscalls`] owns the program's streams, its arguments and its clock;
-//! [`registry`] holds the natives (every built-in function, and later the embedder's own) and
-//! [`builtins`] defines the built-ins.
+//! recorded and replayed. [`Syscalls`] owns the program's streams, its arguments, its clock and its
+//! access to files and the environment (checked against the [`Sandbox`]); [`registry`] holds the
+//! natives (every built-in function and the embedder's host functions), [`builtins`] defines the
+//! built-ins and [`host`] turns typed Rust closures into natives.
 
 pub mod builtins;
+pub mod host;
 pub mod registry;
+pub mod sandbox;
 
 use std::io::{self, BufRead, BufReader, BufWriter, IsTerminal, Write};
+use std::path::Path;
 use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
 use crate::error::Trap;
 
+pub use host::{HostArg, HostFunction, HostResult, HostSignature};
 pub use registry::{
     NativeContext, NativeEntry, NativeFn, NativeRegistry, NativeSignature, NativeType,
 };
+pub use sandbox::{PathAccess, Sandbox};
 
 /// The outside world as a program sees it: standard streams, arguments and clocks.
 pub struct Syscalls {
@@ -22,6 +28,7 @@ pub struct Syscalls {
     stdin: Box<dyn BufRead>,
     args: Vec<String>,
     started: Instant,
+    sandbox: Sandbox,
 }
 
 impl std::fmt::Debug for Syscalls {
@@ -47,7 +54,58 @@ impl Syscalls {
             stdin: Box::new(BufReader::new(io::stdin())),
             args,
             started: Instant::now(),
+            sandbox: Sandbox::default(),
         }
+    }
+
+    /// What the program may reach: files and environment.
+    pub fn sandbox(&self) -> &Sandbox {
+        &self.sandbox
+    }
+
+    /// Replaces the sandbox.
+    pub fn set_sandbox(&mut self, sandbox: Sandbox) {
+        self.sandbox = sandbox;
+    }
+
+    /// `read_file(path)`: the file's text.
+    ///
+    /// # Errors
+    /// `permission denied: read_file("PATH") needs --allow-read` when the sandbox does not allow it;
+    /// `cannot read "PATH": REASON` when reading fails (invalid UTF-8 included).
+    pub fn read_file(&mut self, path: &str) -> Result<String, Trap> {
+        if !self.sandbox.read.allows(Path::new(path)) {
+            return Err(denied("read_file", path, "--allow-read"));
+        }
+        std::fs::read_to_string(path)
+            .map_err(|error| Trap::new(format!("cannot read \"{path}\": {}", io_reason(&error))))
+    }
+
+    /// `write_file(path, text)`: creates or replaces the file.
+    ///
+    /// # Errors
+    /// `permission denied: write_file("PATH") needs --allow-write` when the sandbox does not allow it;
+    /// `cannot write "PATH": REASON` when writing fails.
+    pub fn write_file(&mut self, path: &str, text: &str) -> Result<(), Trap> {
+        if !self.sandbox.write.allows(Path::new(path)) {
+            return Err(denied("write_file", path, "--allow-write"));
+        }
+        std::fs::write(path, text)
+            .map_err(|error| Trap::new(format!("cannot write \"{path}\": {}", io_reason(&error))))
+    }
+
+    /// `env(name)`: the variable's value, or `None` when it is not set (or not valid UTF-8).
+    ///
+    /// # Errors
+    /// `permission denied: env("NAME") needs --allow-env` when the sandbox does not allow it.
+    pub fn env(&mut self, name: &str) -> Result<Option<String>, Trap> {
+        if !self.sandbox.env {
+            return Err(denied("env", name, "--allow-env"));
+        }
+        if name.is_empty() || name.contains(['=', '\0']) {
+            return Ok(None);
+        }
+        Ok(std::env::var(name).ok())
     }
 
     /// Replaces stdout (the previous one is flushed first).
@@ -149,5 +207,24 @@ impl Syscalls {
             Ok(since) => i64::try_from(since.as_millis()).unwrap_or(i64::MAX),
             Err(before) => -i64::try_from(before.duration().as_millis()).unwrap_or(i64::MAX),
         }
+    }
+}
+
+/// The runtime error of a call the sandbox does not allow.
+#[cold]
+fn denied(function: &str, argument: &str, flag: &str) -> Trap {
+    let mut quoted = String::new();
+    crate::memory::format::write_quoted(&mut quoted, argument);
+    Trap::new(format!(
+        "permission denied: {function}({quoted}) needs {flag}"
+    ))
+}
+
+/// An I/O error's description without the `(os error N)` suffix.
+fn io_reason(error: &io::Error) -> String {
+    let text = error.to_string();
+    match text.find(" (os error ") {
+        Some(at) => text[..at].to_string(),
+        None => text,
     }
 }

@@ -1,5 +1,5 @@
 //! The native registry: name → Rust function + signature. Every built-in function is provided through
-//! it, and embedders register their own the same way.
+//! it, and embedders register their own host functions the same way (typed closures: [`super::host`]).
 //!
 //! When a module is loaded, each of its [`NativeImport`]s is bound by name; an unknown name, or a
 //! declared signature that differs from the registered one, is a load error. Signatures are compared
@@ -214,6 +214,8 @@ pub struct NativeEntry {
     pub signature: NativeSignature,
     /// The function.
     pub function: NativeFn,
+    /// True for the built-ins of [`NativeRegistry::with_builtins`]; false for host functions.
+    pub builtin: bool,
 }
 
 impl fmt::Debug for NativeEntry {
@@ -253,6 +255,9 @@ impl NativeRegistry {
     pub fn with_builtins() -> NativeRegistry {
         let mut registry = NativeRegistry::empty();
         super::builtins::register_builtins(&mut registry);
+        for entry in &mut registry.entries {
+            entry.builtin = true;
+        }
         registry
     }
 
@@ -266,6 +271,7 @@ impl NativeRegistry {
             name: name.to_string(),
             signature,
             function: Rc::new(function),
+            builtin: false,
         };
         match self.by_name.get(name) {
             Some(&index) if index < self.entries.len() => self.entries[index] = entry,
@@ -286,6 +292,19 @@ impl NativeRegistry {
     /// Every registered native, in registration order.
     pub fn entries(&self) -> &[NativeEntry] {
         &self.entries
+    }
+
+    /// The names and signatures of the host functions (every native that is not a built-in), in
+    /// registration order: what the compiler needs to type-check calls to them.
+    pub fn host_signatures(&self) -> Vec<super::HostSignature> {
+        self.entries
+            .iter()
+            .filter(|entry| !entry.builtin)
+            .map(|entry| super::HostSignature {
+                name: entry.name.clone(),
+                signature: entry.signature.clone(),
+            })
+            .collect()
     }
 
     /// Resolves import `index` of `module`.

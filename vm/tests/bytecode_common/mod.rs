@@ -6,8 +6,8 @@
 
 use vitte_vm::bytecode::isa::OperandKind;
 use vitte_vm::bytecode::{
-    CaseDef, Constant, FieldDef, FormDef, Function, FunctionDebug, GlobalDef, Instr, LineEntry,
-    LocalVar, Module, NativeImport, PickDef, SourceFile, Type, TypeId,
+    CaseDef, Constant, FieldDef, FormDef, Function, FunctionDebug, GlobalDef, Handler, Instr,
+    LineEntry, LocalVar, Module, NativeImport, PickDef, SourceFile, Type, TypeId,
 };
 
 // Type ids of `kitchen_sink()` (and of every module built on `base()`).
@@ -74,6 +74,7 @@ fn function(
         ret,
         registers: registers.to_vec(),
         code,
+        handlers: Vec::new(),
         debug: FunctionDebug {
             file: 0,
             line: 1,
@@ -487,6 +488,7 @@ pub fn minimal() -> Module {
             ret: 0,
             registers: vec![],
             code: vec![Instr::RetVoid {}],
+            handlers: Vec::new(),
             debug: FunctionDebug::default(),
         }],
         ..Module::default()
@@ -549,6 +551,7 @@ pub fn fib() -> Module {
             Instr::AddI { dst: 3, a: 3, b: 4 },
             Instr::Ret { src: 3 },
         ],
+        handlers: Vec::new(),
         debug: FunctionDebug {
             file: 0,
             line: 1,
@@ -582,6 +585,7 @@ pub fn fib() -> Module {
             },
             Instr::RetVoid {},
         ],
+        handlers: Vec::new(),
         debug: FunctionDebug {
             file: 0,
             line: 6,
@@ -608,6 +612,33 @@ pub fn fib() -> Module {
     }
 }
 
+/// [`kitchen_sink`] with exception handlers in `main` (nested ranges, innermost first) and in
+/// `helper`: what the committed version-2 file holds.
+pub fn kitchen_sink_with_handlers() -> Module {
+    let mut module = kitchen_sink();
+    module.functions[MAIN as usize].handlers = vec![
+        Handler {
+            start_pc: 4,
+            end_pc: 9,
+            target_pc: 2,
+            message_register: 8,
+        },
+        Handler {
+            start_pc: 0,
+            end_pc: 30,
+            target_pc: 1,
+            message_register: 9,
+        },
+    ];
+    module.functions[HELPER as usize].handlers = vec![Handler {
+        start_pc: 0,
+        end_pc: 0,
+        target_pc: 0,
+        message_register: 1,
+    }];
+    module
+}
+
 /// Every valid sample module, named.
 pub fn samples() -> Vec<(&'static str, Module)> {
     vec![
@@ -615,6 +646,7 @@ pub fn samples() -> Vec<(&'static str, Module)> {
         ("base", base()),
         ("fib", fib()),
         ("kitchen_sink", kitchen_sink()),
+        ("kitchen_sink_with_handlers", kitchen_sink_with_handlers()),
     ]
 }
 
@@ -646,6 +678,14 @@ pub fn assert_runnable(module: &Module) {
         ));
         for &ty in &function.registers {
             assert!(!matches!(base_type(ty), Type::Void));
+        }
+        for handler in &function.handlers {
+            assert!(handler.start_pc <= handler.end_pc);
+            assert!(handler.end_pc as usize <= function.code.len());
+            assert!((handler.target_pc as usize) < function.code.len());
+            let register = usize::from(handler.message_register);
+            assert!(register < registers);
+            assert_eq!(*base_type(function.registers[register]), Type::Str);
         }
         for instr in &function.code {
             let span = match *instr {

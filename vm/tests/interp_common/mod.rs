@@ -175,6 +175,7 @@ impl Builder {
             ret,
             registers: registers.to_vec(),
             code,
+            handlers: Vec::new(),
             debug: FunctionDebug {
                 file: 0,
                 line,

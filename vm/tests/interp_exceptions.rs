@@ -1,0 +1,418 @@
+//! The unwinder: runtime errors caught by handler tables in the same frame and in callers, the
+//! innermost handler winning, the frames and registers after a catch, errors that stay uncaught
+//! (with their full stack trace), and the resource limits no handler can catch.
+
+mod interp_common;
+
+use interp_common::{Builder, run, run_with};
+use vitte_vm::VmConfig;
+use vitte_vm::bytecode::{Handler, Instr, Module};
+
+fn handler(start_pc: u32, end_pc: u32, target_pc: u32, message_register: u16) -> Handler {
+    Handler {
+        start_pc,
+        end_pc,
+        target_pc,
+        message_register,
+    }
+}
+
+/// `main() -> int` whose `div.i` at pc 2 divides by zero, caught by `handlers` (when they cover it).
+fn divide_by_zero(handlers: Vec<Handler>) -> Module {
+    let mut b = Builder::new();
+    let (int, string) = (b.int(), b.string());
+    let print = b.print();
+    let main = b.main(
+        int,
+        &[int, int, string, string],
+        vec![
+            Instr::LoadInt { dst: 0, value: 10 }, // 0
+            Instr::LoadInt { dst: 1, value: 0 },  // 1
+            Instr::DivI { dst: 0, a: 0, b: 1 },   // 2
+            Instr::Ret { src: 0 },                // 3
+            Instr::CallNative {
+                native: print,
+                args: 2,
+                dst: 2,
+            }, // 4
+            Instr::LoadInt { dst: 0, value: 7 },  // 5
+            Instr::Ret { src: 0 },                // 6
+            Instr::CallNative {
+                native: print,
+                args: 3,
+                dst: 3,
+            }, // 7
+            Instr::LoadInt { dst: 0, value: 8 },  // 8
+            Instr::Ret { src: 0 },                // 9
+        ],
+    );
+    let mut module = b.build();
+    module.functions[main as usize].handlers = handlers;
+    module
+}
+
+#[test]
+fn an_error_is_caught_in_its_own_frame() {
+    let outcome = run(divide_by_zero(vec![handler(2, 3, 4, 2)]));
+    assert_eq!(outcome.code(), 7);
+    assert_eq!(outcome.stdout, "division by zero\n");
+}
+
+#[test]
+fn the_first_covering_handler_wins() {
+    let outcome = run(divide_by_zero(vec![
+        handler(1, 3, 7, 3),
+        handler(0, 4, 4, 2),
+    ]));
+    assert_eq!(outcome.code(), 8);
+    let outcome = run(divide_by_zero(vec![
+        handler(0, 2, 7, 3),
+        handler(2, 3, 4, 2),
+    ]));
+    assert_eq!(outcome.code(), 7, "the first handler ends before the fault");
+}
+
+#[test]
+fn a_handler_that_does_not_cover_the_fault_is_ignored() {
+    for handlers in [
+        vec![handler(0, 2, 4, 2)],
+        vec![handler(3, 4, 4, 2)],
+        vec![handler(2, 2, 4, 2)],
+    ] {
+        let outcome = run(divide_by_zero(handlers));
+        let error = outcome.error();
+        assert_eq!(error.message, "division by zero");
+        assert_eq!(error.trace.len(), 1);
+    }
+}
+
+/// `main` calls `outer(depth)`, which calls `inner`, which throws `"deep"` after filling its
+/// registers with fresh strings; `main`'s call at pc 3 is covered by `main_handlers`. `main` keeps
+/// a string in r1 and an int in r0 across the call.
+fn throw_through_frames(main_handlers: Vec<Handler>) -> Module {
+    let mut b = Builder::new();
+    let (int, string, void) = (b.int(), b.string(), b.void());
+    let print = b.print();
+    let deep = b.str_const("deep");
+    let kept = b.str_const("kept");
+    let main = b.main(
+        int,
+        &[int, string, string, int],
+        vec![
+            Instr::LoadInt { dst: 0, value: 42 }, // 0
+            Instr::LoadConst {
+                dst: 1,
+                index: kept,
+            }, // 1
+            Instr::LoadInt { dst: 3, value: 5 },  // 2
+            Instr::Call {
+                func: 1,
+                args: 3,
+                dst: 3,
+            }, // 3
+            Instr::Ret { src: 0 },                // 4
+            Instr::CallNative {
+                native: print,
+                args: 2,
+                dst: 2,
+            }, // 5
+            Instr::CallNative {
+                native: print,
+                args: 1,
+                dst: 1,
+            }, // 6
+            Instr::IntToStr { dst: 2, src: 0 },   // 7
+            Instr::CallNative {
+                native: print,
+                args: 2,
+                dst: 2,
+            }, // 8
+            Instr::Ret { src: 0 },                // 9
+        ],
+    );
+    b.function(
+        "outer",
+        1,
+        void,
+        &[int, string],
+        vec![
+            Instr::IntToStr { dst: 1, src: 0 },
+            Instr::Call {
+                func: 2,
+                args: 0,
+                dst: 0,
+            },
+            Instr::RetVoid {},
+        ],
+    );
+    b.function(
+        "inner",
+        1,
+        void,
+        &[int, string, string],
+        vec![
+            Instr::IntToStr { dst: 1, src: 0 },
+            Instr::Concat { dst: 2, a: 1, b: 1 },
+            Instr::LoadConst {
+                dst: 2,
+                index: deep,
+            },
+            Instr::Throw { message: 2 },
+        ],
+    );
+    let mut module = b.build();
+    module.functions[main as usize].handlers = main_handlers;
+    module
+}
+
+#[test]
+fn an_error_unwinds_to_a_caller_with_its_locals_intact() {
+    let outcome = run(throw_through_frames(vec![handler(3, 4, 5, 2)]));
+    assert_eq!(outcome.code(), 42);
+    assert_eq!(outcome.stdout, "deep\nkept\n42\n");
+}
+
+#[test]
+fn an_uncaught_error_keeps_every_frame_in_its_trace() {
+    let outcome = run(throw_through_frames(vec![handler(0, 3, 5, 2)]));
+    let error = outcome.error();
+    assert_eq!(error.message, "deep");
+    let names: Vec<&str> = error
+        .trace
+        .iter()
+        .map(|frame| frame.function.as_str())
+        .collect();
+    assert_eq!(names, ["inner", "outer", "main"]);
+}
+
+/// `main() -> int` calling the endlessly recursive `down` at pc 0 under a handler, then once more
+/// at pc 3 under the same handler, counting the catches in r0.
+fn overflow_twice() -> Module {
+    let mut b = Builder::new();
+    let (int, string, void) = (b.int(), b.string(), b.void());
+    let print = b.print();
+    let main = b.main(
+        int,
+        &[int, string, int],
+        vec![
+            Instr::Call {
+                func: 1,
+                args: 2,
+                dst: 2,
+            }, // 0
+            Instr::LoadInt { dst: 0, value: 99 }, // 1
+            Instr::Ret { src: 0 },                // 2
+            Instr::CallNative {
+                native: print,
+                args: 1,
+                dst: 1,
+            }, // 3
+            Instr::AddIImm {
+                dst: 0,
+                a: 0,
+                imm: 1,
+            }, // 4
+            Instr::LoadInt { dst: 2, value: 2 },  // 5
+            Instr::JumpIfNotLtI {
+                a: 0,
+                b: 2,
+                target: 8,
+            }, // 6
+            Instr::Jump { target: 0 },            // 7
+            Instr::Ret { src: 0 },                // 8
+        ],
+    );
+    b.function(
+        "down",
+        0,
+        void,
+        &[string, int],
+        vec![
+            Instr::IntToStr { dst: 0, src: 1 },
+            Instr::Call {
+                func: 1,
+                args: 0,
+                dst: 0,
+            },
+            Instr::RetVoid {},
+        ],
+    );
+    let mut module = b.build();
+    module.functions[main as usize].handlers = vec![handler(0, 1, 3, 1)];
+    module
+}
+
+#[test]
+fn stack_overflow_is_caught_and_the_program_can_recurse_again() {
+    let config = VmConfig {
+        max_depth: 200,
+        ..VmConfig::default()
+    };
+    let outcome = run_with(overflow_twice(), config, "");
+    assert_eq!(outcome.code(), 2);
+    assert_eq!(outcome.stdout, "stack overflow\nstack overflow\n");
+}
+
+#[test]
+fn native_errors_are_caught() {
+    let mut b = Builder::new();
+    let (int, string, void) = (b.int(), b.string(), b.void());
+    let print = b.print();
+    let panic = b.native("panic", &[string], void);
+    let text = b.str_const("from a native");
+    let main = b.main(
+        int,
+        &[int, string],
+        vec![
+            Instr::LoadConst {
+                dst: 1,
+                index: text,
+            },
+            Instr::CallNative {
+                native: panic,
+                args: 1,
+                dst: 1,
+            },
+            Instr::LoadInt { dst: 0, value: 1 },
+            Instr::Ret { src: 0 },
+        ],
+    );
+    let mut module = b.build();
+    module.functions[main as usize].handlers = vec![handler(1, 2, 2, 1)];
+    let mut module_with_print = module.clone();
+    module_with_print.functions[main as usize].code = vec![
+        Instr::LoadConst {
+            dst: 1,
+            index: text,
+        },
+        Instr::CallNative {
+            native: panic,
+            args: 1,
+            dst: 1,
+        },
+        Instr::LoadInt { dst: 0, value: 1 },
+        Instr::CallNative {
+            native: print,
+            args: 1,
+            dst: 1,
+        },
+        Instr::Ret { src: 0 },
+    ];
+    let outcome = run(module_with_print);
+    assert_eq!(outcome.code(), 1);
+    assert_eq!(outcome.stdout, "from a native\n");
+    assert_eq!(run(module).code(), 1);
+}
+
+#[test]
+fn the_step_limit_cannot_be_caught() {
+    let mut b = Builder::new();
+    let (int, string) = (b.int(), b.string());
+    let main = b.main(
+        int,
+        &[int, string],
+        vec![
+            Instr::Jump { target: 0 },
+            Instr::LoadInt { dst: 0, value: 3 },
+            Instr::Ret { src: 0 },
+        ],
+    );
+    let mut module = b.build();
+    module.functions[main as usize].handlers = vec![handler(0, 3, 1, 1)];
+    let config = VmConfig {
+        max_steps: Some(1000),
+        ..VmConfig::default()
+    };
+    let outcome = run_with(module, config, "");
+    let error = outcome.error();
+    assert_eq!(error.message, "step limit of 1000 exceeded");
+    assert_eq!(error.trace.len(), 1);
+}
+
+#[test]
+fn the_heap_limit_cannot_be_caught() {
+    let mut b = Builder::new();
+    let (int, string) = (b.int(), b.string());
+    let k = b.str_const("0123456789abcdef");
+    let main = b.main(
+        int,
+        &[int, string, string],
+        vec![
+            Instr::LoadConst { dst: 1, index: k },
+            Instr::Concat { dst: 1, a: 1, b: 1 },
+            Instr::Jump { target: 1 },
+            Instr::LoadInt { dst: 0, value: 3 },
+            Instr::Ret { src: 0 },
+        ],
+    );
+    let mut module = b.build();
+    module.functions[main as usize].handlers = vec![handler(0, 3, 3, 2)];
+    let config = VmConfig {
+        max_heap: Some(1 << 20),
+        ..VmConfig::default()
+    };
+    let outcome = run_with(module, config, "");
+    let error = outcome.error();
+    assert!(!error.message.is_empty());
+    assert_eq!(error.trace.len(), 1);
+}
+
+#[test]
+fn catching_in_a_loop_many_times_keeps_the_frame_stack_flat() {
+    // main: for i in 0..1000 { try { f(i) } catch {} } where f always divides by zero.
+    let mut b = Builder::new();
+    let (int, string, void) = (b.int(), b.string(), b.void());
+    let main = b.main(
+        int,
+        &[int, int, string, int],
+        vec![
+            Instr::LoadInt {
+                dst: 1,
+                value: 1000,
+            }, // 0
+            Instr::JumpIfNotLtI {
+                a: 0,
+                b: 1,
+                target: 5,
+            }, // 1
+            Instr::Move { dst: 3, src: 0 }, // 2
+            Instr::Call {
+                func: 1,
+                args: 3,
+                dst: 3,
+            }, // 3
+            Instr::AddIImm {
+                dst: 0,
+                a: 0,
+                imm: 1,
+            }, // 4 (handler target too)
+            Instr::JumpIfNotLtI {
+                a: 0,
+                b: 1,
+                target: 7,
+            }, // 5
+            Instr::Jump { target: 2 },      // 6
+            Instr::Ret { src: 0 },          // 7
+        ],
+    );
+    b.function(
+        "f",
+        1,
+        void,
+        &[int, int, string],
+        vec![
+            Instr::IntToStr { dst: 2, src: 0 },
+            Instr::LoadInt { dst: 1, value: 0 },
+            Instr::DivI { dst: 0, a: 0, b: 1 },
+            Instr::RetVoid {},
+        ],
+    );
+    let mut module = b.build();
+    module.functions[main as usize].handlers = vec![handler(3, 4, 4, 2)];
+    let config = VmConfig {
+        max_depth: 3,
+        ..VmConfig::default()
+    };
+    let outcome = run_with(module, config, "");
+    assert_eq!(outcome.code(), 1000);
+}
