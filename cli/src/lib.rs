@@ -5,7 +5,8 @@
 //!
 //! Exit codes follow the language page: 0 (or what `main` gives) on success, 65 for a compile error or
 //! malformed bytecode, 70 for an uncaught runtime error; plus 2 for a usage error, 66 when an input
-//! file cannot be read and 74 when an output file cannot be written.
+//! file cannot be read and 74 when an output file cannot be written. `vitte replay` exits with 65 for
+//! an invalid recording or a program that changed since it was recorded.
 
 use std::cell::RefCell;
 use std::ffi::OsStr;
@@ -16,7 +17,7 @@ use std::rc::Rc;
 use clap::{Parser, Subcommand};
 use vitte_compiler::driver::{Compilation, compile_file};
 use vitte_vm::bytecode::{Module, disasm, format};
-use vitte_vm::{HeapStats, PathAccess, Sandbox, Vm, VmConfig};
+use vitte_vm::{HeapStats, PathAccess, Recording, Sandbox, Vm, VmConfig};
 
 /// Exit code of a compile error or malformed bytecode.
 pub const EXIT_DATA_ERROR: i32 = 65;
@@ -44,7 +45,7 @@ pub struct CliIo {
     name = "vitte",
     version,
     propagate_version = true,
-    about = "Run, build, check and disassemble Vitte programs",
+    about = "Run, build, check and disassemble Vitte programs; record and replay runs",
     long_about = "Vitte VM: compiles Vitte source (.vit) to verified bytecode (.vitbc) and runs it.\n\n\
                   Exit codes: 0 success (or the int that main gives), 65 compile error or invalid \
                   bytecode, 66 unreadable input, 70 uncaught runtime error, 74 unwritable output."
@@ -87,6 +88,30 @@ enum Command {
         /// Print heap statistics to stderr when the program ends
         #[arg(long)]
         heap_stats: bool,
+        /// Record every input of the run (clock, stdin, files, environment, arguments) to this
+        /// .vitrec file, for `vitte replay`
+        #[arg(long, value_name = "FILE.vitrec")]
+        record: Option<PathBuf>,
+    },
+    /// Re-run a recorded run exactly: same inputs, same output, without touching stdin, files or
+    /// the environment
+    #[command(
+        long_about = "Re-run a run recorded with `vitte run --record FILE.vitrec`. The program is the \
+                      one named in the recording (its path as given to `vitte run`, relative to the \
+                      current folder), or PROGRAM when given. Every \
+                      input (clock, stdin, files, environment, arguments) comes from the recording; \
+                      stdin, the file system and the environment are never touched (write_file \
+                      returns the recorded outcome without writing). The recorded arguments and \
+                      limits apply.\n\n\
+                      Exit codes: the program's own, 65 for an invalid recording or a program whose \
+                      bytecode changed since it was recorded, 66 for an unreadable file, 70 for a \
+                      runtime error (including `replay diverged: …`)."
+    )]
+    Replay {
+        /// The recording, written by `vitte run --record`
+        recording: PathBuf,
+        /// The program to replay (default: the path stored in the recording)
+        program: Option<PathBuf>,
     },
     /// Compile a .vit program to a .vitbc bytecode file
     Build {
@@ -178,6 +203,7 @@ fn dispatch(command: Command, streams: &mut Streams) -> i32 {
             allow_env,
             allow_all,
             heap_stats,
+            record,
         } => {
             let sandbox = if allow_all {
                 Sandbox::allow_all()
@@ -195,8 +221,9 @@ fn dispatch(command: Command, streams: &mut Streams) -> i32 {
                 args,
                 sandbox,
             };
-            run(&file, config, heap_stats, streams)
+            run(&file, config, heap_stats, record.as_deref(), streams)
         }
+        Command::Replay { recording, program } => replay(&recording, program, streams),
         Command::Build { file, output } => build(&file, output, streams),
         Command::Check { file } => check(&file, streams),
         Command::Disasm { file } => disassemble(&file, streams),
@@ -322,36 +349,95 @@ fn heap_report(stats: &HeapStats) -> String {
     out
 }
 
-fn run(file: &Path, config: VmConfig, heap_stats: bool, streams: &mut Streams) -> i32 {
-    let program = match prepare(file, streams) {
-        Ok(program) => program,
-        Err(code) => return code,
-    };
+/// Makes a VM on these streams and loads `file` into it; on failure, reports why and gives the exit
+/// code.
+fn load_vm(file: &Path, config: VmConfig, streams: &mut Streams) -> Result<Vm, i32> {
+    let program = prepare(file, streams)?;
     let mut vm = Vm::with_config(config);
     vm.set_stdout(Box::new(streams.stdout.clone()));
     vm.set_stderr(Box::new(streams.stderr.clone()));
-    if let Some(stdin) = streams.stdin.take() {
-        vm.set_stdin(stdin);
-    }
     let loaded = match program {
         Program::Bytecode(bytes) => vm.load_bytes(&bytes),
         Program::Compiled(module) => vm.load_module(module),
     };
     if let Err(error) = loaded {
         streams.error(&format!("error: {error}"));
-        return EXIT_DATA_ERROR;
+        return Err(EXIT_DATA_ERROR);
     }
-    let code = match vm.run() {
+    Ok(vm)
+}
+
+/// Runs the loaded program and gives its exit code, reporting an uncaught runtime error.
+fn run_loaded(vm: &mut Vm, streams: &mut Streams) -> i32 {
+    match vm.run() {
         Ok(code) => code,
         Err(error) => {
             streams.error(&error.to_string());
             EXIT_RUNTIME_ERROR
         }
+    }
+}
+
+fn run(
+    file: &Path,
+    config: VmConfig,
+    heap_stats: bool,
+    record: Option<&Path>,
+    streams: &mut Streams,
+) -> i32 {
+    let mut vm = match load_vm(file, config, streams) {
+        Ok(vm) => vm,
+        Err(code) => return code,
     };
+    if let Some(stdin) = streams.stdin.take() {
+        vm.set_stdin(stdin);
+    }
+    if record.is_some() {
+        // The path as given, so that a replay compiles the same paths into its traces.
+        vm.start_recording(file.to_string_lossy());
+    }
+    let code = run_loaded(&mut vm, streams);
     if heap_stats {
         streams.error(&heap_report(&vm.heap_stats()));
     }
+    if let (Some(path), Some(recording)) = (record, vm.finish_recording())
+        && let Err(error) = std::fs::write(path, recording.to_bytes())
+    {
+        streams.error(&format!(
+            "error: cannot write '{}': {error}",
+            path.display()
+        ));
+        return EXIT_IO_ERROR;
+    }
     code
+}
+
+/// `vitte replay FILE.vitrec [PROGRAM]`.
+fn replay(file: &Path, program: Option<PathBuf>, streams: &mut Streams) -> i32 {
+    let bytes = match std::fs::read(file) {
+        Ok(bytes) => bytes,
+        Err(error) => {
+            streams.error(&format!("error: cannot read '{}': {error}", file.display()));
+            return EXIT_NO_INPUT;
+        }
+    };
+    let recording = match Recording::from_bytes(&bytes) {
+        Ok(recording) => recording,
+        Err(error) => {
+            streams.error(&format!("error: {error}"));
+            return EXIT_DATA_ERROR;
+        }
+    };
+    let program = program.unwrap_or_else(|| PathBuf::from(&recording.program));
+    let mut vm = match load_vm(&program, VmConfig::default(), streams) {
+        Ok(vm) => vm,
+        Err(code) => return code,
+    };
+    if let Err(error) = vm.replay(recording) {
+        streams.error(&format!("error: {error}"));
+        return EXIT_DATA_ERROR;
+    }
+    run_loaded(&mut vm, streams)
 }
 
 fn build(file: &Path, output: Option<PathBuf>, streams: &mut Streams) -> i32 {

@@ -2,8 +2,8 @@
 //! ("natives") that code generation calls for the built-ins that have no instruction of their own.
 //!
 //! A program's own procedure of the same name wins over a built-in (see the project's language
-//! reference). The thread built-ins of the language page are recognised so that using them gives a
-//! clear "not supported yet" error instead of "unknown name".
+//! reference). The thread built-ins (`chan`, `send`, `recv`, `join` of a thread, `yield_now`,
+//! `sleep`, `thread_id`) are instructions, not natives.
 
 use crate::types::Ty;
 
@@ -78,6 +78,18 @@ pub enum Builtin {
     Assert,
     /// `panic(msg)`.
     Panic,
+    /// `chan(cap)`: a `Chan[T]` typed from context.
+    Chan,
+    /// `send(c, v)`.
+    Send,
+    /// `recv(c)`.
+    Recv,
+    /// `yield_now()`.
+    YieldNow,
+    /// `sleep(ms)`.
+    Sleep,
+    /// `thread_id()`.
+    ThreadId,
 }
 
 impl Builtin {
@@ -117,6 +129,12 @@ impl Builtin {
         Builtin::Env,
         Builtin::Assert,
         Builtin::Panic,
+        Builtin::Chan,
+        Builtin::Send,
+        Builtin::Recv,
+        Builtin::YieldNow,
+        Builtin::Sleep,
+        Builtin::ThreadId,
     ];
 
     /// The name a program calls it by.
@@ -156,6 +174,12 @@ impl Builtin {
             Builtin::Env => "env",
             Builtin::Assert => "assert",
             Builtin::Panic => "panic",
+            Builtin::Chan => "chan",
+            Builtin::Send => "send",
+            Builtin::Recv => "recv",
+            Builtin::YieldNow => "yield_now",
+            Builtin::Sleep => "sleep",
+            Builtin::ThreadId => "thread_id",
         }
     }
 
@@ -177,7 +201,7 @@ impl Builtin {
             Builtin::Int => "int(v: int | float | string) -> int",
             Builtin::Float => "float(v: int | float | string) -> float",
             Builtin::ToFixed => "to_fixed(x: float, digits: int) -> string",
-            Builtin::Join => "join(parts: [string], sep: string) -> string",
+            Builtin::Join => "join(parts: [string], sep: string) -> string | join(t: Thread)",
             Builtin::Split => "split(s: string, sep: string) -> [string]",
             Builtin::Substr => "substr(s: string, start: int, end: int) -> string",
             Builtin::Find => "find(s: string, needle: string) -> int",
@@ -201,13 +225,15 @@ impl Builtin {
             Builtin::Env => "env(name: string) -> ?string",
             Builtin::Assert => "assert(c: bool, msg: string = \"\")",
             Builtin::Panic => "panic(msg: string)",
+            Builtin::Chan => "chan(cap: int) -> Chan[T]",
+            Builtin::Send => "send(c: Chan[T], v: T)",
+            Builtin::Recv => "recv(c: Chan[T]) -> T",
+            Builtin::YieldNow => "yield_now()",
+            Builtin::Sleep => "sleep(ms: int)",
+            Builtin::ThreadId => "thread_id() -> int",
         }
     }
 }
-
-/// Built-in names of the language that this compiler does not support yet (threads).
-/// Calling one is the error `'NAME' is not supported yet`.
-pub const UNSUPPORTED: &[&str] = &["chan", "send", "recv", "yield_now", "sleep", "thread_id"];
 
 /// A host function that code generation calls, by its registry name.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]

@@ -953,9 +953,22 @@ impl<'p> Checker<'p> {
                             }
                             return Ty::map(key, value);
                         }
-                        "Thread" | "Chan" => {
-                            self.error(*span, format!("'{}' is not supported yet", first.name));
-                            return Ty::Error;
+                        "Thread" => {
+                            if !args.is_empty() {
+                                self.error(*span, "Thread takes no type arguments");
+                            }
+                            return Ty::Thread;
+                        }
+                        "Chan" => {
+                            if args.len() != 1 {
+                                self.error(*span, "Chan needs an element type: Chan[T]");
+                                for arg in args {
+                                    self.value_type(arg);
+                                }
+                                return Ty::Error;
+                            }
+                            let element = self.value_type(&args[0]);
+                            return Ty::Chan(Box::new(element));
                         }
                         _ => {}
                     }

@@ -195,6 +195,8 @@ impl<'a> ModuleGen<'a> {
             Ty::Nullable(inner) => Type::Nullable(self.ty(inner)),
             Ty::Form(id) => Type::Form(*id),
             Ty::Pick(id) => Type::Pick(*id),
+            Ty::Thread => Type::Thread,
+            Ty::Chan(elem) => Type::Chan(self.ty(elem)),
         };
         let id = self.module.intern_type(module_ty);
         self.type_ids.insert(ty.clone(), id);
@@ -1766,7 +1768,8 @@ impl<'g, 'a> FnGen<'g, 'a> {
                 reg
             }
             ExprKind::Paren(inner) => self.expr(inner, dst),
-            ExprKind::Spawn(_) | ExprKind::Error => {
+            ExprKind::Spawn(call) => self.spawn(e, call, dst),
+            ExprKind::Error => {
                 self.internal(e.span, "unsupported expression");
                 self.dst(dst, &ty)
             }
@@ -2115,6 +2118,26 @@ impl<'g, 'a> FnGen<'g, 'a> {
         }
     }
 
+    /// `spawn f(args…)`: the arguments in consecutive registers, then `spawn`.
+    fn spawn(&mut self, e: &Expr, call: &Expr, dst: Option<Reg>) -> Reg {
+        let (ExprKind::Call { callee, args }, Some(Callee::Proc(proc))) =
+            (&call.kind, self.a.calls.get(&call.span).copied())
+        else {
+            self.internal(e.span, "spawn of something that is not a procedure call");
+            return self.dst(dst, &Ty::Thread);
+        };
+        let params = self.a.procs[proc as usize].param_types.clone();
+        let first = self.arguments(args, &params);
+        let reg = self.dst(dst, &Ty::Thread);
+        self.mark_expr(callee.span);
+        self.emit(Instr::Spawn {
+            func: proc,
+            args: first.unwrap_or(reg),
+            dst: reg,
+        });
+        reg
+    }
+
     fn native_call(
         &mut self,
         native: Native,
@@ -2312,7 +2335,55 @@ impl<'g, 'a> FnGen<'g, 'a> {
                 reg
             }
             B::ToFixed => self.native_call(Native::ToFixed, args, callee, dst),
+            B::Join if args.len() == 1 => {
+                let thread = self.expr_as(&args[0], &Ty::Thread, None);
+                self.mark_expr(callee.span);
+                self.emit(Instr::Join { thread });
+                self.call_result(None, &Ty::Void, dst)
+            }
             B::Join => self.native_call(Native::Join, args, callee, dst),
+            B::Chan => {
+                let cap = self.expr_as(&args[0], &Ty::Int, None);
+                let reg = self.dst(dst, ty);
+                self.mark_expr(callee.span);
+                self.emit(Instr::ChanNew { dst: reg, cap });
+                reg
+            }
+            B::Send | B::Recv => {
+                let chan_ty = arg_ty(self, 0);
+                let Ty::Chan(elem) = &chan_ty else {
+                    self.internal(e.span, "channel built-in on a value that is not a channel");
+                    return self.dst(dst, ty);
+                };
+                let chan = self.expr_as(&args[0], &chan_ty, None);
+                if builtin == B::Send {
+                    let src = self.expr_as(&args[1], elem, None);
+                    self.mark_expr(callee.span);
+                    self.emit(Instr::Send { chan, src });
+                    self.call_result(None, &Ty::Void, dst)
+                } else {
+                    let reg = self.dst(dst, elem);
+                    self.mark_expr(callee.span);
+                    self.emit(Instr::Recv { dst: reg, chan });
+                    reg
+                }
+            }
+            B::YieldNow => {
+                self.mark_expr(callee.span);
+                self.emit(Instr::Yield {});
+                self.call_result(None, &Ty::Void, dst)
+            }
+            B::Sleep => {
+                let ms = self.expr_as(&args[0], &Ty::Int, None);
+                self.mark_expr(callee.span);
+                self.emit(Instr::Sleep { ms });
+                self.call_result(None, &Ty::Void, dst)
+            }
+            B::ThreadId => {
+                let reg = self.dst(dst, &Ty::Int);
+                self.emit(Instr::ThreadId { dst: reg });
+                reg
+            }
             B::Split => self.native_call(Native::Split, args, callee, dst),
             B::Substr => self.native_call(Native::Substr, args, callee, dst),
             B::Find => self.native_call(Native::Find, args, callee, dst),

@@ -40,6 +40,10 @@ pub enum Ty {
     Form(FormId),
     /// A pick, by index.
     Pick(PickId),
+    /// `Thread`: the handle of a VM thread.
+    Thread,
+    /// `Chan[T]`.
+    Chan(Box<Ty>),
 }
 
 impl Ty {
@@ -71,6 +75,8 @@ impl Ty {
                 | Ty::Nullable(_)
                 | Ty::Form(_)
                 | Ty::Pick(_)
+                | Ty::Thread
+                | Ty::Chan(_)
                 | Ty::Null
         )
     }
@@ -111,7 +117,7 @@ impl Ty {
     pub fn contains_error(&self) -> bool {
         match self {
             Ty::Error => true,
-            Ty::Array(elem) | Ty::Nullable(elem) => elem.contains_error(),
+            Ty::Array(elem) | Ty::Nullable(elem) | Ty::Chan(elem) => elem.contains_error(),
             Ty::Map(key, value) => key.contains_error() || value.contains_error(),
             _ => false,
         }
@@ -173,6 +179,8 @@ impl fmt::Display for TyDisplay<'_> {
             Ty::Nullable(inner) => write!(f, "?{}", display(inner, names)),
             Ty::Form(id) => f.write_str(names.form_name(*id)),
             Ty::Pick(id) => f.write_str(names.pick_name(*id)),
+            Ty::Thread => f.write_str("Thread"),
+            Ty::Chan(elem) => write!(f, "Chan[{}]", display(elem, names)),
         }
     }
 }

@@ -140,7 +140,7 @@ fn types() {
             "3:16: map keys must be int, string or bool, not float",
             "4:12: unknown type 'integer'",
             "5:12: void can only be a return type",
-            "6:12: 'Thread' is not supported yet",
+            "6:9: t needs an initial value",
         ],
     );
     check(
@@ -221,14 +221,19 @@ fn builtins_are_typed() {
 }
 
 #[test]
-fn unsupported_features() {
+fn thread_builtins_are_typed() {
     check(
-        "proc w() {}\nproc main() {\n    let t = spawn w();\n    let c = chan(1);\n    join(t);\n}\n",
+        "proc w() {}\nproc main() {\n    let t = spawn w();\n    let c = chan(1);\n    join(t);\n    let d: Chan[Chan] = chan(0);\n    sleep(1.5);\n    let t2 = spawn len(\"x\");\n}\n",
         &[
-            "3:13: 'spawn' is not supported yet",
-            "4:13: 'chan' is not supported yet",
-            "5:5: 'join' on a thread is not supported yet",
+            "4:13: cannot infer the channel's type; annotate it, like 'let c: Chan[int] = chan(0);'",
+            "6:17: Chan needs an element type: Chan[T]",
+            "7:11: expected int, found float",
+            "8:20: 'spawn' needs a call of a procedure of the program, like 'spawn worker(c)'",
         ],
+    );
+    check(
+        "proc w(c: Chan[string], n: int) { send(c, str(n)); }\nproc main() {\n    let c: Chan[string] = chan(0);\n    let t: ?Thread = spawn w(c, 1);\n    print(recv(c) + str(thread_id()));\n    join(t);\n    yield_now();\n    print(join([\"a\"], \",\"));\n}\n",
+        &[],
     );
 }
 

@@ -48,8 +48,8 @@ pub enum LoadError {
 /// the stack trace. Natives return it to fail.
 ///
 /// Every runtime error is catchable by a `try`/`catch` handler, except the ones made with
-/// [`Trap::resource_limit`] (the step limit, out of memory, the heap limit) and
-/// [`Trap::internal`] errors: those always end the run.
+/// [`Trap::resource_limit`] (the step limit, out of memory, the heap limit),
+/// [`Trap::replay_diverged`] and [`Trap::internal`] errors: those always end the run.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Trap {
     /// The message shown after `error: ` (lower case, no final period).
@@ -75,6 +75,16 @@ impl Trap {
     pub fn resource_limit(message: impl Into<String>) -> Trap {
         Trap {
             message: message.into(),
+            catchable: false,
+        }
+    }
+
+    /// `replay diverged: expected EXPECTED, program asked for ASKED`: a replayed program asked the
+    /// syscall layer for something else than the recording holds. No handler can catch it.
+    #[cold]
+    pub fn replay_diverged(expected: impl fmt::Display, asked: impl fmt::Display) -> Trap {
+        Trap {
+            message: format!("replay diverged: expected {expected}, program asked for {asked}"),
             catchable: false,
         }
     }

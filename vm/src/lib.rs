@@ -67,7 +67,8 @@ mod vm;
 
 pub use error::{LoadError, RuntimeError, TraceFrame, Trap};
 pub use memory::{HeapStats, KindStats};
+pub use syscall::{Event, Recording, RecordingError};
 pub use syscall::{
     HostSignature, NativeContext, NativeRegistry, NativeSignature, NativeType, PathAccess, Sandbox,
 };
-pub use vm::{Vm, VmConfig};
+pub use vm::{ReplayError, Vm, VmConfig};

@@ -46,6 +46,14 @@ impl ThreadState {
         }
     }
 
+    /// A thread with no frames and no register stack (a placeholder; it cannot run).
+    pub fn empty() -> ThreadState {
+        ThreadState {
+            regs: Vec::new(),
+            frames: Vec::new(),
+        }
+    }
+
     /// The live frames, outermost first.
     pub fn frames(&self) -> &[Frame] {
         &self.frames

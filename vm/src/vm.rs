@@ -9,11 +9,14 @@ use crate::bytecode::format::{self, BytecodeError};
 use crate::bytecode::verify::Location;
 use crate::core::interp::{self, Fuel, Machine};
 use crate::core::program::Program;
+use crate::core::sched::Scheduler;
 use crate::error::{LoadError, RuntimeError, TraceFrame, Trap};
 use crate::memory::{Heap, HeapStats};
 use crate::stack::{Frame, ThreadState};
+use crate::syscall::replay::{self, Recording};
 use crate::syscall::{
-    HostFunction, HostSignature, NativeContext, NativeRegistry, NativeSignature, Sandbox, Syscalls,
+    HostFunction, HostSignature, Mode, NativeContext, NativeRegistry, NativeSignature, Sandbox,
+    Syscalls,
 };
 
 /// Limits and inputs of a run. The defaults allow no file or environment access and set no heap or step
@@ -61,6 +64,32 @@ pub struct Vm {
     globals: Vec<u64>,
     thread: ThreadState,
     heap_limit: Option<usize>,
+    /// The program name of the recording under way.
+    recording: Option<String>,
+}
+
+/// Why a recording cannot be replayed on this VM.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum ReplayError {
+    /// No program is loaded.
+    #[error("no program is loaded")]
+    NotLoaded,
+    /// The loaded program's bytecode is not the recorded one.
+    #[error(
+        "the program changed since it was recorded (recorded hash {recorded:016x}, now {now:016x})"
+    )]
+    ProgramChanged {
+        /// The hash in the recording.
+        recorded: u64,
+        /// The hash of the loaded program.
+        now: u64,
+    },
+    /// A recorded setting does not fit this machine (a limit larger than `usize`).
+    #[error("the recorded {what} does not fit this machine")]
+    Setting {
+        /// Which setting.
+        what: &'static str,
+    },
 }
 
 impl std::fmt::Debug for Vm {
@@ -101,6 +130,7 @@ impl Vm {
             globals: Vec::new(),
             thread: ThreadState::new(),
             heap_limit,
+            recording: None,
         }
     }
 
@@ -229,6 +259,87 @@ impl Vm {
         Ok(())
     }
 
+    /// The hash recordings identify the loaded program by: the hash of the `.vitbc` bytes
+    /// [`format::write`] gives for the module (the writer is deterministic), with each source file
+    /// path reduced to its file name, so that `prog.vit` and `./prog.vit` (or the same program
+    /// loaded from its `.vitbc`) hash alike while any change to the code or the sources does not.
+    pub fn bytecode_hash(&self) -> Option<u64> {
+        let program = self.program.as_ref()?;
+        let mut module = program.module.clone();
+        for source in &mut module.sources {
+            if let Some(name) = Path::new(&source.path).file_name() {
+                source.path = name.to_string_lossy().into_owned();
+            }
+        }
+        Some(replay::bytecode_hash(&format::write(&module)))
+    }
+
+    /// Starts recording: the following runs take their inputs from the host as usual and log each
+    /// one, until [`finish_recording`](Vm::finish_recording). `program` is the name the recording
+    /// keeps for the program (the CLI stores its path). Stops any replay.
+    pub fn start_recording(&mut self, program: impl Into<String>) {
+        self.recording = Some(program.into());
+        self.sys.set_mode(Mode::Recording(Vec::new()));
+    }
+
+    /// Ends the recording started with [`start_recording`](Vm::start_recording) and returns it:
+    /// the loaded program's hash, its name, the arguments and limits of this VM, and every input
+    /// taken. `None` when no recording was under way. Write it with [`Recording::write_to`].
+    pub fn finish_recording(&mut self) -> Option<Recording> {
+        let program = self.recording.take()?;
+        let Mode::Recording(events) = self.sys.set_mode(Mode::Live) else {
+            return None;
+        };
+        Some(Recording {
+            bytecode_hash: self.bytecode_hash().unwrap_or(0),
+            program,
+            args: self.config.args.clone(),
+            max_depth: self.config.max_depth as u64,
+            max_steps: self.config.max_steps,
+            max_heap: self.config.max_heap.map(|bytes| bytes as u64),
+            events,
+        })
+    }
+
+    /// Prepares the next run to replay `recording` on the loaded program: the recorded arguments
+    /// and limits replace this VM's, and every input comes from the recording, never from the host
+    /// (files are neither read nor written; stdout and stderr are written as usual). An input the
+    /// recording does not hold next ends the run with the uncatchable runtime error
+    /// `replay diverged: expected EVENT, program asked for OTHER`, as does a run that ends before
+    /// taking every recorded input.
+    ///
+    /// # Errors
+    /// [`ReplayError::ProgramChanged`] when the loaded program is not the recorded one,
+    /// [`ReplayError::NotLoaded`] when nothing is loaded.
+    pub fn replay(&mut self, recording: Recording) -> Result<(), ReplayError> {
+        let now = self.bytecode_hash().ok_or(ReplayError::NotLoaded)?;
+        if now != recording.bytecode_hash {
+            return Err(ReplayError::ProgramChanged {
+                recorded: recording.bytecode_hash,
+                now,
+            });
+        }
+        let max_depth = usize::try_from(recording.max_depth).map_err(|_| ReplayError::Setting {
+            what: "depth limit",
+        })?;
+        let max_heap = match recording.max_heap {
+            None => None,
+            Some(bytes) => Some(
+                usize::try_from(bytes).map_err(|_| ReplayError::Setting { what: "heap limit" })?,
+            ),
+        };
+        self.config.max_depth = max_depth;
+        self.config.max_steps = recording.max_steps;
+        self.config.args = recording.args;
+        self.set_heap_limit(max_heap);
+        self.recording = None;
+        self.sys.set_mode(Mode::Replaying {
+            events: recording.events,
+            next: 0,
+        });
+        Ok(())
+    }
+
     /// The loaded module.
     pub fn module(&self) -> Option<&Module> {
         self.program.as_ref().map(|program| &program.module)
@@ -263,7 +374,15 @@ impl Vm {
     /// # Errors
     /// The uncaught runtime error, with its stack trace.
     pub fn run(&mut self) -> Result<i32, RuntimeError> {
-        let result = self.run_program();
+        let mut result = self.run_program();
+        if result.is_ok()
+            && let Some(event) = self.sys.pending_replay()
+        {
+            result = Err(RuntimeError {
+                message: Trap::replay_diverged(event.request(), "nothing more (it ended)").message,
+                trace: Vec::new(),
+            });
+        }
         self.thread.clear();
         self.sys.flush();
         result
@@ -280,6 +399,7 @@ impl Vm {
         self.sys.set_args(self.config.args.clone());
         self.sys.restart_clock();
         let mut fuel = Fuel::new(self.config.max_steps);
+        let mut sched = Scheduler::new();
         let module = &program.module;
         for function in module.init.into_iter().chain([module.entry]) {
             let machine = Machine {
@@ -289,6 +409,7 @@ impl Vm {
                 sys: &mut self.sys,
                 max_depth: self.config.max_depth,
                 fuel: &mut fuel,
+                sched: &mut sched,
             };
             match interp::execute(machine, &mut self.thread, function) {
                 Ok(value) if function == module.entry => {

@@ -61,7 +61,7 @@ fn one_function_can_be_listed_alone() {
 
 #[test]
 fn every_instruction_and_annotation_appears() {
-    let listing = disassemble(&kitchen_sink());
+    let listing = disassemble(&kitchen_sink_with_handlers());
     for info in INSTRUCTIONS {
         assert!(
             listing

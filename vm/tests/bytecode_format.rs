@@ -63,7 +63,7 @@ fn every_sample_round_trips() {
 
 #[test]
 fn the_kitchen_sink_uses_every_instruction_and_fills_every_table() {
-    let module = kitchen_sink();
+    let module = kitchen_sink_with_handlers();
     for info in INSTRUCTIONS {
         assert!(
             module

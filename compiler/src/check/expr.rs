@@ -2,7 +2,7 @@
 
 use super::{Callee, Checker, MatchMode, PathRes, Symbol, plural};
 use crate::ast::{BinOp, Expr, ExprKind, Ident, UnOp};
-use crate::builtins::{Builtin, UNSUPPORTED};
+use crate::builtins::Builtin;
 use crate::source::Span;
 use crate::types::{PickId, Ty};
 
@@ -113,9 +113,19 @@ impl Checker<'_> {
                 self.check_match(e.span, scrutinee, arms, MatchMode::Value, expected)
                     .0
             }
-            ExprKind::Spawn(_) => {
-                self.error(e.span, "'spawn' is not supported yet");
-                Ty::Error
+            ExprKind::Spawn(call) => {
+                let ty = self.expr(call, None);
+                if matches!(self.a.calls.get(&call.span), Some(Callee::Proc(_))) {
+                    Ty::Thread
+                } else {
+                    if !ty.is_error() {
+                        self.error(
+                            call.span,
+                            "'spawn' needs a call of a procedure of the program, like 'spawn worker(c)'",
+                        );
+                    }
+                    Ty::Error
+                }
             }
             ExprKind::Paren(inner) => self.expr(inner, expected),
             ExprKind::Error => Ty::Error,
@@ -143,8 +153,6 @@ impl Checker<'_> {
                         ident.name
                     ),
                 );
-            } else if UNSUPPORTED.contains(&ident.name.as_str()) {
-                self.error(e.span, format!("'{}' is not supported yet", ident.name));
             } else {
                 self.error(e.span, format!("unknown name '{}'", ident.name));
             }
@@ -575,9 +583,7 @@ impl Checker<'_> {
                 if let Some(host) = self.host_named(&ident.name) {
                     return self.host_call(e.span, host, args);
                 }
-                let message = if UNSUPPORTED.contains(&ident.name.as_str()) {
-                    format!("'{}' is not supported yet", ident.name)
-                } else if self.a.files[file].broken_aliases.contains(&ident.name) {
+                let message = if self.a.files[file].broken_aliases.contains(&ident.name) {
                     String::new()
                 } else if self.a.files[file].aliases.contains_key(&ident.name) {
                     format!(
@@ -812,13 +818,15 @@ impl Checker<'_> {
             | B::WriteFile
             | B::Max => &[2],
             B::Substr | B::Get => &[3],
-            B::Clock | B::NowMs | B::Args | B::ReadLine => &[0],
+            B::Clock | B::NowMs | B::Args | B::ReadLine | B::YieldNow | B::ThreadId => &[0],
             B::Assert => &[1, 2],
+            B::Chan | B::Recv | B::Sleep => &[1],
+            B::Send => &[2],
         };
         if b == B::Join && args.len() == 1 {
-            self.error(span, "'join' on a thread is not supported yet");
-            self.check_args_loosely(args);
-            return Ty::Error;
+            self.a.calls.insert(span, Callee::Builtin(b));
+            self.coerce(&args[0], &Ty::Thread);
+            return Ty::Void;
         }
         if !arity.contains(&args.len()) {
             let message = match arity {
@@ -1019,6 +1027,43 @@ impl Checker<'_> {
                 self.coerce(&args[0], &Ty::Str);
                 Ty::Void
             }
+            B::Chan => {
+                self.coerce(&args[0], &Ty::Int);
+                match expected.map(Ty::non_null) {
+                    Some(Ty::Chan(elem)) => Ty::Chan(elem.clone()),
+                    Some(ty) if ty.is_error() => Ty::Error,
+                    _ => {
+                        self.error(
+                            span,
+                            "cannot infer the channel's type; annotate it, like 'let c: Chan[int] = chan(0);'",
+                        );
+                        Ty::Error
+                    }
+                }
+            }
+            B::Send | B::Recv => {
+                let ty = self.value(&args[0], None);
+                let elem = match ty.non_null() {
+                    Ty::Chan(elem) => (**elem).clone(),
+                    other => {
+                        let other = other.clone();
+                        self.needs(&args[0], b.name(), &other);
+                        Ty::Error
+                    }
+                };
+                if b == B::Send {
+                    self.coerce(&args[1], &elem);
+                    Ty::Void
+                } else {
+                    elem
+                }
+            }
+            B::YieldNow => Ty::Void,
+            B::Sleep => {
+                self.coerce(&args[0], &Ty::Int);
+                Ty::Void
+            }
+            B::ThreadId => Ty::Int,
         }
     }
 

@@ -520,6 +520,27 @@ define_instructions! {
     PickTag = 0x94, "pick.tag" { dst: RegI, pick: Reg },
     /// `dst = payload field `field` of `pick`, which must be of case `case`.
     PickField = 0x95, "pick.field" { dst: Reg, pick: Reg, case: Field, field: Field },
+
+    // ---- threads (see the scheduler in `core::sched`) ----
+    /// `dst = spawn func(args…)`: starts a new thread running `functions[func]` with its parameters
+    /// copied from the consecutive registers starting at `args` (its result is dropped); `dst` has
+    /// type `Thread`. The spawning thread continues.
+    Spawn = 0xa0, "spawn" { func: Func, args: Reg, dst: Reg },
+    /// `join(thread)`: blocks until the thread has finished; `thread` has type `Thread`.
+    Join = 0xa1, "join" { thread: Reg },
+    /// `dst = chan(cap)`: a new channel of `dst`'s type `Chan[T]`; a negative `cap` raises
+    /// `invalid argument`.
+    ChanNew = 0xa2, "chan.new" { dst: Reg, cap: RegI },
+    /// `send(chan, src)`: hands `src` (of type T) to a waiting receiver or the buffer, else blocks.
+    Send = 0xa3, "chan.send" { chan: Reg, src: Reg },
+    /// `dst = recv(chan)`: takes the oldest value sent (of type T), blocking while there is none.
+    Recv = 0xa4, "chan.recv" { dst: Reg, chan: Reg },
+    /// `yield_now()`: lets the other runnable threads run first.
+    Yield = 0xa5, "yield" {},
+    /// `sleep(ms)`: blocks the thread for at least `ms` milliseconds (at most a yield when `ms <= 0`).
+    Sleep = 0xa6, "sleep" { ms: RegI },
+    /// `dst = thread_id()`: 0 for the main thread, then 1, 2, … in spawn order.
+    ThreadId = 0xa7, "thread.id" { dst: RegI },
 }
 
 impl fmt::Display for Instr {

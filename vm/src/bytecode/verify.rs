@@ -792,6 +792,30 @@ impl<'v, 'm> InstrChecker<'v, 'm> {
         }
     }
 
+    /// An error unless register `register` has type `Thread` (or `?Thread`).
+    fn thread_reg(&self, register: Reg) -> Result<(), VerifyError> {
+        let ty = self.reg(register)?;
+        match self.verifier.bare(ty) {
+            Some(Type::Thread) => Ok(()),
+            _ => Err(self.fail(format!(
+                "r{register} must be a thread, not {}",
+                self.name(ty)
+            ))),
+        }
+    }
+
+    /// The element type of channel register `register`.
+    fn chan_element(&self, register: Reg) -> Result<TypeId, VerifyError> {
+        let ty = self.reg(register)?;
+        match self.verifier.bare(ty) {
+            Some(&Type::Chan(element)) => Ok(element),
+            _ => Err(self.fail(format!(
+                "r{register} must be a channel, not {}",
+                self.name(ty)
+            ))),
+        }
+    }
+
     /// The key and value types of map register `register`.
     fn map_types(&self, register: Reg) -> Result<(TypeId, TypeId), VerifyError> {
         let ty = self.reg(register)?;
@@ -1075,6 +1099,33 @@ impl<'v, 'm> InstrChecker<'v, 'm> {
                     self.expect(dst, callee.ret, &format!("the result of {}", callee.name))
                 }
             }
+            Instr::Spawn { func, args, dst } => {
+                let Some(callee) = module.functions.get(func as usize) else {
+                    return Err(self.fail(format!("function f{func} does not exist")));
+                };
+                let params = callee
+                    .registers
+                    .get(..usize::from(callee.param_count))
+                    .ok_or_else(|| {
+                        self.fail(format!(
+                            "{} has fewer registers than parameters",
+                            callee.name
+                        ))
+                    })?;
+                let what = |index: usize| match index < params.len() {
+                    true => format!("parameter {index} of {}", callee.name),
+                    false => format!("the {index} parameters of {}", callee.name),
+                };
+                self.expect_span((0, func, 0), args, params, &what)?;
+                self.thread_reg(dst)
+            }
+            Instr::Join { thread } => self.thread_reg(thread),
+            Instr::ChanNew { dst, .. } => self.chan_element(dst).map(|_| ()),
+            Instr::Send { chan, src: value } | Instr::Recv { dst: value, chan } => {
+                let element = self.chan_element(chan)?;
+                self.expect(value, element, "the channel's element")
+            }
+            Instr::Yield {} | Instr::Sleep { .. } | Instr::ThreadId { .. } => Ok(()),
             Instr::CallNative { native, args, dst } => {
                 let Some(import) = module.natives.get(native as usize) else {
                     return Err(self.fail(format!("native n{native} does not exist")));

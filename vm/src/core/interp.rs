@@ -26,6 +26,7 @@ use crate::stack::{Frame, REGISTER_WINDOW, ThreadState, ensure_window, window};
 use crate::syscall::{NativeContext, Syscalls};
 
 use super::program::{FuncInfo, Program, SMALL_FRAME};
+use super::sched::{QUANTUM, Scheduler, Status, Transfer};
 
 /// The step budget of a run (`VmConfig::max_steps`).
 #[derive(Clone, Copy, Debug)]
@@ -53,6 +54,7 @@ pub(crate) struct Machine<'a> {
     pub(crate) sys: &'a mut Syscalls,
     pub(crate) max_depth: usize,
     pub(crate) fuel: &'a mut Fuel,
+    pub(crate) sched: &'a mut Scheduler,
 }
 
 #[cold]
@@ -118,22 +120,64 @@ fn float_to_int(value: f64) -> Result<i64, Trap> {
     }
 }
 
-/// Runs every collector root through the heap: the reference registers of each live frame and the
-/// reference globals.
-fn collect(heap: &mut Heap, program: &Program, regs: &[u64], frames: &[Frame], globals: &[u64]) {
-    let frame_roots = frames.iter().flat_map(|frame| {
+/// The reference registers of each frame of one thread.
+fn frame_roots<'p>(
+    program: &'p Program,
+    regs: &'p [u64],
+    frames: &'p [Frame],
+) -> impl Iterator<Item = u64> + 'p {
+    frames.iter().flat_map(move |frame| {
         let refs: &[u16] = program
             .funcs
             .get(frame.func as usize)
             .map_or(&[], |info| &info.ref_regs);
         refs.iter()
             .filter_map(move |&register| regs.get(frame.base + usize::from(register)).copied())
+    })
+}
+
+/// Runs every collector root through the heap: the reference registers of each live frame of every
+/// thread (the running one's in `regs` and `frames`, the others' in the scheduler), values received
+/// by a blocked thread and not yet stored, and the reference globals. Values in channels are
+/// reached through the channels.
+fn collect(
+    heap: &mut Heap,
+    program: &Program,
+    regs: &[u64],
+    frames: &[Frame],
+    globals: &[u64],
+    sched: &Scheduler,
+) {
+    let others = sched.slots.iter().flat_map(|slot| {
+        let delivered = slot
+            .delivery
+            .filter(|&(_, _, is_ref)| is_ref)
+            .map(|(_, value, _)| value);
+        frame_roots(program, &slot.state.regs, &slot.state.frames).chain(delivered)
     });
     let global_roots = program
         .global_refs
         .iter()
         .filter_map(|&global| globals.get(global as usize).copied());
-    heap.collect(frame_roots.chain(global_roots));
+    heap.collect(
+        frame_roots(program, regs, frames)
+            .chain(others)
+            .chain(global_roots),
+    );
+}
+
+/// Why the running thread leaves the processor.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Switch {
+    /// Its slice of fuel is used up at a backward jump or a call (see [`refuel`]).
+    Slice,
+    /// Another thread gets the processor at the end of a slice: the backward jump or call that
+    /// ran out of fuel runs again on resume.
+    Preempt,
+    /// It blocked, slept or yielded after its instruction.
+    Block,
+    /// It returned.
+    Finished,
 }
 
 /// Runs function `entry` (no arguments) on `thread` to completion and returns its result word.
@@ -153,6 +197,7 @@ pub(crate) fn execute(
         sys,
         max_depth,
         fuel,
+        sched,
     } = machine;
     let ThreadState {
         regs: stack,
@@ -185,15 +230,18 @@ pub(crate) fn execute(
         stack,
         frames,
         max_depth,
-        fuel: fuel.remaining,
+        fuel: fuel.remaining.min(QUANTUM),
+        budget: fuel.remaining - fuel.remaining.min(QUANTUM),
         limit: fuel.limit,
+        sched,
+        switching: None,
         base: 0,
         stack_len: 0,
         info,
     };
     exec.stack_len = exec.stack.len();
     let result = run(&mut exec);
-    fuel.remaining = exec.fuel;
+    fuel.remaining = exec.budget + exec.fuel;
     result
 }
 
@@ -208,8 +256,14 @@ struct Exec<'a> {
     stack: &'a mut Vec<u64>,
     frames: &'a mut Vec<Frame>,
     max_depth: usize,
-    /// Steps left (copied back to the caller's [`Fuel`] when the loop ends).
+    /// Steps left in the current slice (see [`refuel`]).
     fuel: u64,
+    /// Steps left after the current slice.
+    budget: u64,
+    /// The threads.
+    sched: &'a mut Scheduler,
+    /// Set just before the dispatch loop is left to switch threads.
+    switching: Option<Switch>,
     /// The step limit, for the error message.
     limit: Option<u64>,
     /// `stack.len()`, kept here because the register window borrows the stack.
@@ -250,16 +304,26 @@ fn run(ex: &mut Exec<'_>) -> Result<u64, Trap> {
             macro_rules! tick {
                 () => {
                     if ex.fuel == 0 {
-                        break 'run step_limit(ex.limit);
+                        ex.switching = Some(Switch::Slice);
+                        break 'run Trap::new(String::new());
                     }
                     ex.fuel -= 1;
                 };
+            }
+            /// Leaves the processor after the current instruction.
+            macro_rules! switch {
+                ($reason:expr) => {{
+                    ex.switching = Some($reason);
+                    break 'run Trap::new(String::new());
+                }};
             }
             /// Collects if the heap asks for it; only used after a result has been stored.
             macro_rules! safepoint {
                 () => {
                     if ex.heap.should_collect() {
-                        collect(ex.heap, ex.program, ex.stack, ex.frames, ex.globals);
+                        collect(
+                            ex.heap, ex.program, ex.stack, ex.frames, ex.globals, ex.sched,
+                        );
                         tri!(ex.heap.check_limit());
                         regs = tri!(window(ex.stack, ex.base));
                     }
@@ -482,7 +546,10 @@ fn run(ex: &mut Exec<'_>) -> Result<u64, Trap> {
                         break 'run missing("frame");
                     };
                     let Some(&caller) = ex.frames.last() else {
-                        return Ok(value);
+                        if ex.sched.current == 0 {
+                            return Ok(value);
+                        }
+                        switch!(Switch::Finished);
                     };
                     let Some(caller_info) = ex.program.funcs.get(caller.func as usize) else {
                         break 'run missing("function");
@@ -501,7 +568,10 @@ fn run(ex: &mut Exec<'_>) -> Result<u64, Trap> {
                         break 'run missing("frame");
                     }
                     let Some(&caller) = ex.frames.last() else {
-                        return Ok(0);
+                        if ex.sched.current == 0 {
+                            return Ok(0);
+                        }
+                        switch!(Switch::Finished);
                     };
                     let Some(caller_info) = ex.program.funcs.get(caller.func as usize) else {
                         break 'run missing("function");
@@ -756,6 +826,77 @@ fn run(ex: &mut Exec<'_>) -> Result<u64, Trap> {
                             .ok_or_else(|| missing("payload field"))
                     );
                 }
+
+                // ---- threads ----
+                Instr::Spawn { func, args, dst } => {
+                    let arguments = regs.get(usize::from(args)..).unwrap_or_default();
+                    r!(dst) = tri!(spawn_thread(ex.program, ex.heap, ex.sched, func, arguments));
+                    safepoint!();
+                }
+                Instr::Join { thread } => {
+                    let id = tri!(ex.heap.thread(r!(thread)));
+                    if tri!(ex.sched.join(id)) {
+                        switch!(Switch::Block);
+                    }
+                }
+                Instr::ChanNew { dst, cap } => {
+                    let element = tri!(ex.program.register_type(ex.info, dst)).element;
+                    let cap = r!(cap) as i64;
+                    let Ok(cap) = usize::try_from(cap) else {
+                        break 'run Trap::invalid_argument(format_args!("channel capacity {cap}"));
+                    };
+                    r!(dst) = ex.heap.alloc_chan(element, cap);
+                    safepoint!();
+                }
+                Instr::Send { chan, src } => {
+                    match tri!(ex.sched.send(ex.heap, r!(chan), r!(src))) {
+                        Transfer::Done(_) => {}
+                        Transfer::Blocked => switch!(Switch::Block),
+                    }
+                }
+                Instr::Recv { dst, chan } => match tri!(ex.sched.recv(ex.heap, r!(chan), dst)) {
+                    Transfer::Done(value) => r!(dst) = value,
+                    Transfer::Blocked => switch!(Switch::Block),
+                },
+                Instr::Yield {} => {
+                    if !ex.sched.is_single() {
+                        ex.sched.requeue_current();
+                        switch!(Switch::Block);
+                    }
+                }
+                Instr::Sleep { ms } => {
+                    tri!(ex.sched.sleep(ex.sys, r!(ms) as i64));
+                    switch!(Switch::Block);
+                }
+                Instr::ThreadId { dst } => r!(dst) = u64::from(ex.sched.current),
+            }
+        };
+        let trap = match ex.switching.take() {
+            None => trap,
+            Some(reason) => {
+                let next = if reason == Switch::Slice {
+                    refuel(&mut ex.fuel, &mut ex.budget, ex.limit, ex.sched, ex.sys)
+                        .map(|others| others.then_some(Switch::Preempt))
+                } else {
+                    Ok(Some(reason))
+                };
+                match next {
+                    // A new slice for the same thread: the backward jump or call that ran out of
+                    // fuel runs again.
+                    Ok(None) => {
+                        pc -= 1;
+                        regs = window(ex.stack, ex.base)?;
+                        continue;
+                    }
+                    Ok(Some(reason)) => {
+                        pc = switch_thread(ex, pc, reason)?;
+                        code = &ex.info.code;
+                        regs = window(ex.stack, ex.base)?;
+                        continue;
+                    }
+                    // The step limit.
+                    Err(error) => error,
+                }
             }
         };
         match unwind(ex, pc, trap) {
@@ -767,6 +908,146 @@ fn run(ex: &mut Exec<'_>) -> Result<u64, Trap> {
             Err(trap) => return Err(trap),
         }
     }
+}
+
+/// `spawn`: a new thread running function `func` with its parameters copied from the start of
+/// `arguments`; returns its `Thread` handle.
+#[inline(never)]
+fn spawn_thread(
+    program: &Program,
+    heap: &mut Heap,
+    sched: &mut Scheduler,
+    func: u32,
+    arguments: &[u64],
+) -> Result<u64, Trap> {
+    let callee = program
+        .funcs
+        .get(func as usize)
+        .ok_or_else(|| missing("function"))?;
+    let arguments = arguments
+        .get(..callee.params)
+        .ok_or_else(|| Trap::internal("spawn arguments lie outside the frame"))?;
+    heap.check_alloc(REGISTER_WINDOW * 8)?;
+    let mut state = ThreadState::new();
+    state
+        .regs
+        .get_mut(..arguments.len())
+        .ok_or_else(|| Trap::internal("spawn arguments do not fit"))?
+        .copy_from_slice(arguments);
+    state.frames.push(Frame {
+        func,
+        pc: 0,
+        base: 0,
+        ret: 0,
+    });
+    let id = sched.spawn(state)?;
+    Ok(heap.alloc_thread(id))
+}
+
+/// The current slice of fuel is used up: fails with the step limit when the whole budget is, else
+/// starts a new slice and tells whether the running thread should let another one run.
+#[cold]
+#[inline(never)]
+fn refuel(
+    fuel: &mut u64,
+    budget: &mut u64,
+    limit: Option<u64>,
+    sched: &mut Scheduler,
+    sys: &mut Syscalls,
+) -> Result<bool, Trap> {
+    if *budget == 0 {
+        return Err(step_limit(limit));
+    }
+    let slice = (*budget).min(QUANTUM);
+    *budget -= slice;
+    *fuel = slice;
+    if sched.is_single() {
+        return Ok(false);
+    }
+    let others = sched.others_runnable(sys)?;
+    if others {
+        sched.requeue_current();
+    }
+    Ok(others)
+}
+
+/// Takes the running thread off the processor (its instruction done, or to be run again when
+/// `reason` is [`Switch::Preempt`]) and puts the next one on; returns the pc to continue at.
+///
+/// # Errors
+/// `deadlock: all threads are blocked` when no thread can run (with the main thread's frames in
+/// place for the trace), or an internal error.
+#[cold]
+#[inline(never)]
+fn switch_thread(ex: &mut Exec<'_>, pc: usize, reason: Switch) -> Result<usize, Trap> {
+    let current = ex.sched.current;
+    match reason {
+        Switch::Preempt | Switch::Block => {
+            let Some(top) = ex.frames.last_mut() else {
+                return Err(missing("frame"));
+            };
+            top.pc = if reason == Switch::Preempt {
+                pc.saturating_sub(1)
+            } else {
+                pc
+            };
+        }
+        Switch::Finished => ex.sched.finish_current()?,
+        Switch::Slice => return Err(Trap::internal("a slice switch reached the scheduler")),
+    }
+    let next = match ex.sched.next(ex.sys) {
+        Ok(next) => next,
+        Err(trap) => {
+            // The trace shows where the main thread waits.
+            if current != 0 {
+                swap_state(ex, current)?;
+                swap_state(ex, 0)?;
+                ex.sched.current = 0;
+            }
+            return Err(trap);
+        }
+    };
+    if next != current {
+        swap_state(ex, current)?;
+        if reason == Switch::Finished
+            && let Some(slot) = ex.sched.slots.get_mut(current as usize)
+        {
+            slot.state = ThreadState::empty();
+        }
+        swap_state(ex, next)?;
+        ex.sched.current = next;
+    }
+    let Some(slot) = ex.sched.slots.get_mut(next as usize) else {
+        return Err(missing("thread"));
+    };
+    slot.status = Status::Runnable;
+    let delivery = slot.delivery.take();
+    let Some(&top) = ex.frames.last() else {
+        return Err(missing("frame"));
+    };
+    ex.info = ex
+        .program
+        .funcs
+        .get(top.func as usize)
+        .ok_or_else(|| missing("function"))?;
+    ex.base = top.base;
+    ex.stack_len = ex.stack.len();
+    if let Some((register, value, _)) = delivery {
+        *ex.stack
+            .get_mut(top.base + usize::from(register))
+            .ok_or_else(|| missing("register"))? = value;
+    }
+    Ok(top.pc)
+}
+
+/// Exchanges the running registers and frames with the ones kept in thread `id`'s slot.
+fn swap_state(ex: &mut Exec<'_>, id: u32) -> Result<(), Trap> {
+    let Some(slot) = ex.sched.slots.get_mut(id as usize) else {
+        return Err(missing("thread"));
+    };
+    std::mem::swap(ex.stack, &mut slot.state.regs);
+    std::mem::swap(ex.frames, &mut slot.state.frames);
+    Ok(())
 }
 
 /// Looks for a handler of `trap`, raised by the instruction before `pc` in the current frame: first
@@ -820,7 +1101,9 @@ fn unwind(ex: &mut Exec<'_>, pc: usize, trap: Trap) -> Result<usize, Trap> {
         .get_mut(slot)
         .ok_or_else(|| missing("handler message register"))? = message;
     if ex.heap.should_collect() {
-        collect(ex.heap, ex.program, ex.stack, ex.frames, ex.globals);
+        collect(
+            ex.heap, ex.program, ex.stack, ex.frames, ex.globals, ex.sched,
+        );
         ex.heap.check_limit()?;
     }
     Ok(handler.target_pc as usize)

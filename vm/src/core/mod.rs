@@ -3,3 +3,4 @@
 
 pub(crate) mod interp;
 pub(crate) mod program;
+pub(crate) mod sched;

@@ -41,7 +41,7 @@ pub(crate) const SMALL_FRAME: usize = 16;
 pub(crate) struct TypeInfo {
     /// How the type is held.
     pub(crate) kind: ValueKind,
-    /// Arrays: how elements are held.
+    /// Arrays and channels: how elements are held.
     pub(crate) element: ValueKind,
     /// Maps: the key type.
     pub(crate) key: Option<KeyKind>,
@@ -80,7 +80,7 @@ fn type_info(module: &Module, id: TypeId, depth: usize) -> TypeInfo {
             kind: ValueKind::Ref,
             ..type_info(module, *inner, depth + 1)
         },
-        Some(Type::Array(element)) => TypeInfo {
+        Some(Type::Array(element) | Type::Chan(element)) => TypeInfo {
             element: kind_of(module, *element),
             ..TypeInfo::of_kind(ValueKind::Ref)
         },

@@ -369,6 +369,12 @@ fn write_one(
                     StringStyle::Raw => out.push_str(text),
                     StringStyle::Quoted => write_quoted(out, text),
                 },
+                Object::Thread(id) => {
+                    out.push_str("<thread ");
+                    out.push_str(&id.to_string());
+                    out.push('>');
+                }
+                Object::Chan(_) => out.push_str("<chan>"),
                 Object::Array(_) if cycle => out.push_str("[...]"),
                 Object::Array(_) => {
                     out.push('[');

@@ -103,6 +103,8 @@ fn mark(objects: &[Object], marks: &mut [bool], stack: &mut Vec<u64>, handle: u6
         Object::Array(array) => array.kind == ValueKind::Ref && !array.items.is_empty(),
         Object::Map(map) => map.value == ValueKind::Ref && !map.entries.is_empty(),
         Object::Form(_) | Object::Pick(_) => true,
+        Object::Thread(_) => false,
+        Object::Chan(chan) => chan.kind == ValueKind::Ref,
     };
     *marked = true;
     if has_children {
@@ -125,7 +127,15 @@ fn trace(
         return;
     };
     match object {
-        Object::Free | Object::Str(_) => {}
+        Object::Free | Object::Str(_) | Object::Thread(_) => {}
+        Object::Chan(chan) => {
+            if chan.kind == ValueKind::Ref {
+                let in_transit = chan.senders.iter().map(|&(_, value)| value);
+                for value in chan.buffer.iter().copied().chain(in_transit) {
+                    mark(objects, marks, stack, value);
+                }
+            }
+        }
         Object::Array(array) => {
             if array.kind == ValueKind::Ref {
                 for &item in &array.items {

@@ -135,6 +135,28 @@ pub enum Object {
     Form(FormObject),
     /// A pick value.
     Pick(PickObject),
+    /// A `Thread` handle: the id of a VM thread (its state lives in the scheduler).
+    Thread(u32),
+    /// A `Chan[T]` (boxed: its queues are larger than the other objects).
+    Chan(Box<ChanObject>),
+}
+
+/// A channel: its capacity, its buffer and the threads waiting on it.
+///
+/// Values waiting in `buffer` and in `senders` are "in transit": the collector marks them through
+/// the channel (when `kind` is a reference kind).
+#[derive(Clone, Debug)]
+pub struct ChanObject {
+    /// How the values are held.
+    pub kind: ValueKind,
+    /// How many values `send` may leave in the buffer without blocking (0: rendezvous).
+    pub cap: usize,
+    /// Values sent and not yet received, oldest first.
+    pub buffer: std::collections::VecDeque<u64>,
+    /// Blocked senders, first come first served: thread id and the value it sends.
+    pub senders: std::collections::VecDeque<(u32, u64)>,
+    /// Blocked receivers, first come first served: thread id and the register that receives.
+    pub receivers: std::collections::VecDeque<(u32, u16)>,
 }
 
 /// How many objects of one kind the heap holds, and their estimated bytes (slot included).
@@ -172,6 +194,8 @@ pub struct HeapStats {
     pub forms: KindStats,
     /// Pick values.
     pub picks: KindStats,
+    /// Thread handles and channels.
+    pub threads: KindStats,
     /// The most estimated bytes the heap held at any time (measured before each collection and now).
     pub peak_bytes: usize,
     /// Time spent collecting, in total.
@@ -262,6 +286,7 @@ impl Heap {
                 Object::Map(_) => &mut stats.maps,
                 Object::Form(_) => &mut stats.forms,
                 Object::Pick(_) => &mut stats.picks,
+                Object::Thread(_) | Object::Chan(_) => &mut stats.threads,
             };
             kind.objects += 1;
             kind.bytes += Heap::object_bytes(object);
@@ -402,6 +427,45 @@ impl Heap {
             }),
             bytes,
         )
+    }
+
+    /// Allocates a `Thread` handle for thread `id`.
+    pub fn alloc_thread(&mut self, id: u32) -> u64 {
+        self.alloc(Object::Thread(id), 0)
+    }
+
+    /// Allocates an empty channel of capacity `cap` whose values are held as `kind`.
+    pub fn alloc_chan(&mut self, kind: ValueKind, cap: usize) -> u64 {
+        let chan = ChanObject {
+            kind,
+            cap,
+            buffer: std::collections::VecDeque::new(),
+            senders: std::collections::VecDeque::new(),
+            receivers: std::collections::VecDeque::new(),
+        };
+        self.alloc(Object::Chan(Box::new(chan)), size_of::<ChanObject>())
+    }
+
+    /// The thread id of `Thread` handle `handle`.
+    ///
+    /// # Errors
+    /// As [`str`](Heap::str).
+    pub fn thread(&self, handle: u64) -> Result<u32, Trap> {
+        match self.get(handle)? {
+            Object::Thread(id) => Ok(*id),
+            _ => Err(mistyped("thread")),
+        }
+    }
+
+    /// The channel `handle`, to change.
+    ///
+    /// # Errors
+    /// As [`str`](Heap::str).
+    pub fn chan_mut(&mut self, handle: u64) -> Result<&mut ChanObject, Trap> {
+        match self.get_mut(handle)? {
+            Object::Chan(chan) => Ok(chan),
+            _ => Err(mistyped("channel")),
+        }
     }
 
     /// The object `handle` refers to.
@@ -648,6 +712,12 @@ impl Heap {
                 }
                 Object::Form(form) => boxed_bytes(&form.fields),
                 Object::Pick(pick) => boxed_bytes(&pick.payload),
+                Object::Thread(_) => 0,
+                Object::Chan(chan) => {
+                    size_of::<ChanObject>()
+                        + (chan.buffer.capacity() + chan.senders.capacity() * 2) * 8
+                        + chan.receivers.capacity() * 8
+                }
             }
     }
 }

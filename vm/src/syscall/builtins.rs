@@ -76,9 +76,13 @@ pub fn register_builtins(registry: &mut NativeRegistry) {
         int2(args, i64::max)
     });
     registry.register("clock", sig([], Float), |ctx, _| {
-        Ok(ctx.sys.clock().to_bits())
+        Ok(ctx.sys.clock()?.to_bits())
     });
-    registry.register("now_ms", sig([], Int), |ctx, _| Ok(ctx.sys.now_ms() as u64));
+    registry.register(
+        "now_ms",
+        sig([], Int),
+        |ctx, _| Ok(ctx.sys.now_ms()? as u64),
+    );
     registry.register("args", sig([], strings()), program_args);
     registry.register("read_line", sig([], NativeType::nullable(Str)), read_line);
     registry.register("read_file", sig([Str], Str), read_file);
@@ -242,7 +246,7 @@ fn to_fixed(ctx: &mut NativeContext<'_>, args: &[u64]) -> NativeResult {
 fn program_args(ctx: &mut NativeContext<'_>, _: &[u64]) -> NativeResult {
     let texts: Vec<Box<str>> = ctx
         .sys
-        .args()
+        .args()?
         .iter()
         .map(|arg| arg.as_str().into())
         .collect();

@@ -3,10 +3,18 @@
 //! access to files and the environment (checked against the [`Sandbox`]); [`registry`] holds the
 //! natives (every built-in function and the embedder's host functions), [`builtins`] defines the
 //! built-ins and [`host`] turns typed Rust closures into natives.
+//!
+//! Every nondeterministic input — clock reads (`clock()`, `now_ms()` and any clock read of the VM
+//! itself), stdin lines, `read_file` and `write_file` outcomes, `env` values and `args()` — is one
+//! [`Event`] taken through a single private door, `Syscalls::input`, in one of three [`Mode`]s: live
+//! (ask the host), recording (ask the host and append the answer to a log) and replaying (answer
+//! from the log, never touching the host). See [`replay`] for the events and the `.vitrec` file.
+//! Writes to stdout and stderr are outputs, not inputs: they happen in every mode.
 
 pub mod builtins;
 pub mod host;
 pub mod registry;
+pub mod replay;
 pub mod sandbox;
 
 use std::io::{self, BufRead, BufReader, BufWriter, IsTerminal, Write};
@@ -19,7 +27,25 @@ pub use host::{HostArg, HostFunction, HostResult, HostSignature};
 pub use registry::{
     NativeContext, NativeEntry, NativeFn, NativeRegistry, NativeSignature, NativeType,
 };
+pub use replay::{Event, Recording, RecordingError, Request};
 pub use sandbox::{PathAccess, Sandbox};
+
+/// Where the answers to the program's inputs come from.
+#[derive(Debug, Default)]
+pub enum Mode {
+    /// From the host.
+    #[default]
+    Live,
+    /// From the host, each answer appended to this log.
+    Recording(Vec<Event>),
+    /// From this log, in order (`next` is the index of the next answer); the host is never asked.
+    Replaying {
+        /// The recorded answers.
+        events: Vec<Event>,
+        /// The index of the next one.
+        next: usize,
+    },
+}
 
 /// The outside world as a program sees it: standard streams, arguments and clocks.
 pub struct Syscalls {
@@ -29,6 +55,7 @@ pub struct Syscalls {
     args: Vec<String>,
     started: Instant,
     sandbox: Sandbox,
+    mode: Mode,
 }
 
 impl std::fmt::Debug for Syscalls {
@@ -55,6 +82,7 @@ impl Syscalls {
             args,
             started: Instant::now(),
             sandbox: Sandbox::default(),
+            mode: Mode::Live,
         }
     }
 
@@ -74,11 +102,22 @@ impl Syscalls {
     /// `permission denied: read_file("PATH") needs --allow-read` when the sandbox does not allow it;
     /// `cannot read "PATH": REASON` when reading fails (invalid UTF-8 included).
     pub fn read_file(&mut self, path: &str) -> Result<String, Trap> {
-        if !self.sandbox.read.allows(Path::new(path)) {
-            return Err(denied("read_file", path, "--allow-read"));
+        let event = self.input(Request::ReadFile(path), |sys| {
+            let result = if sys.sandbox.read.allows(Path::new(path)) {
+                std::fs::read_to_string(path)
+                    .map_err(|error| format!("cannot read \"{path}\": {}", io_reason(&error)))
+            } else {
+                Err(denied("read_file", path, "--allow-read"))
+            };
+            Event::ReadFile {
+                path: path.to_string(),
+                result,
+            }
+        })?;
+        match event {
+            Event::ReadFile { result, .. } => result.map_err(Trap::new),
+            _ => Err(mismatch()),
         }
-        std::fs::read_to_string(path)
-            .map_err(|error| Trap::new(format!("cannot read \"{path}\": {}", io_reason(&error))))
     }
 
     /// `write_file(path, text)`: creates or replaces the file.
@@ -86,12 +125,25 @@ impl Syscalls {
     /// # Errors
     /// `permission denied: write_file("PATH") needs --allow-write` when the sandbox does not allow it;
     /// `cannot write "PATH": REASON` when writing fails.
+    ///
+    /// On replay the file system is not touched: the recorded outcome is returned.
     pub fn write_file(&mut self, path: &str, text: &str) -> Result<(), Trap> {
-        if !self.sandbox.write.allows(Path::new(path)) {
-            return Err(denied("write_file", path, "--allow-write"));
+        let event = self.input(Request::WriteFile(path), |sys| {
+            let result = if sys.sandbox.write.allows(Path::new(path)) {
+                std::fs::write(path, text)
+                    .map_err(|error| format!("cannot write \"{path}\": {}", io_reason(&error)))
+            } else {
+                Err(denied("write_file", path, "--allow-write"))
+            };
+            Event::WriteFile {
+                path: path.to_string(),
+                result,
+            }
+        })?;
+        match event {
+            Event::WriteFile { result, .. } => result.map_err(Trap::new),
+            _ => Err(mismatch()),
         }
-        std::fs::write(path, text)
-            .map_err(|error| Trap::new(format!("cannot write \"{path}\": {}", io_reason(&error))))
     }
 
     /// `env(name)`: the variable's value, or `None` when it is not set (or not valid UTF-8).
@@ -99,13 +151,23 @@ impl Syscalls {
     /// # Errors
     /// `permission denied: env("NAME") needs --allow-env` when the sandbox does not allow it.
     pub fn env(&mut self, name: &str) -> Result<Option<String>, Trap> {
-        if !self.sandbox.env {
-            return Err(denied("env", name, "--allow-env"));
+        let event = self.input(Request::Env(name), |sys| {
+            let result = if !sys.sandbox.env {
+                Err(denied("env", name, "--allow-env"))
+            } else if name.is_empty() || name.contains(['=', '\0']) {
+                Ok(None)
+            } else {
+                Ok(std::env::var(name).ok())
+            };
+            Event::Env {
+                name: name.to_string(),
+                result,
+            }
+        })?;
+        match event {
+            Event::Env { result, .. } => result.map_err(Trap::new),
+            _ => Err(mismatch()),
         }
-        if name.is_empty() || name.contains(['=', '\0']) {
-            return Ok(None);
-        }
-        Ok(std::env::var(name).ok())
     }
 
     /// Replaces stdout (the previous one is flushed first).
@@ -161,29 +223,23 @@ impl Syscalls {
     /// `cannot read stdin: …` when the stream fails.
     pub fn read_line(&mut self) -> Result<Option<String>, Trap> {
         let _ = self.stdout.flush();
-        let mut line = Vec::new();
-        let read = self
-            .stdin
-            .read_until(b'\n', &mut line)
-            .map_err(|error| Trap::new(format!("cannot read stdin: {error}")))?;
-        if read == 0 {
-            return Ok(None);
+        let event = self.input(Request::ReadLine, |sys| {
+            Event::ReadLine(read_stdin_line(&mut sys.stdin))
+        })?;
+        match event {
+            Event::ReadLine(result) => result.map_err(Trap::new),
+            _ => Err(mismatch()),
         }
-        if line.last() == Some(&b'\n') {
-            line.pop();
-            if line.last() == Some(&b'\r') {
-                line.pop();
-            }
-        }
-        Ok(Some(match String::from_utf8(line) {
-            Ok(text) => text,
-            Err(error) => String::from_utf8_lossy(error.as_bytes()).into_owned(),
-        }))
     }
 
-    /// The program's arguments.
-    pub fn args(&self) -> &[String] {
-        &self.args
+    /// `args()`: the program's arguments (on replay, the recorded ones, which the VM sets from the
+    /// recording's header).
+    ///
+    /// # Errors
+    /// `replay diverged: …` when replaying and the recording expected another input.
+    pub fn args(&mut self) -> Result<&[String], Trap> {
+        self.input(Request::Args, |_| Event::Args)?;
+        Ok(&self.args)
     }
 
     /// Replaces the program's arguments.
@@ -191,9 +247,19 @@ impl Syscalls {
         self.args = args;
     }
 
-    /// Seconds since the program started (monotonic).
-    pub fn clock(&self) -> f64 {
-        self.started.elapsed().as_secs_f64()
+    /// Seconds since the program started (monotonic). This is the one monotonic clock of the VM:
+    /// `clock()` and every internal time read (such as a thread's `sleep`) go through it, so each
+    /// read is recorded and replayed.
+    ///
+    /// # Errors
+    /// `replay diverged: …` when replaying and the recording expected another input.
+    pub fn clock(&mut self) -> Result<f64, Trap> {
+        match self.input(Request::Clock, |sys| {
+            Event::Clock(sys.started.elapsed().as_secs_f64())
+        })? {
+            Event::Clock(seconds) => Ok(seconds),
+            _ => Err(mismatch()),
+        }
     }
 
     /// Restarts [`clock`](Syscalls::clock) at zero (when a run starts).
@@ -201,23 +267,110 @@ impl Syscalls {
         self.started = Instant::now();
     }
 
-    /// Wall-clock milliseconds since 1970 (negative before).
-    pub fn now_ms(&self) -> i64 {
-        match SystemTime::now().duration_since(UNIX_EPOCH) {
-            Ok(since) => i64::try_from(since.as_millis()).unwrap_or(i64::MAX),
-            Err(before) => -i64::try_from(before.duration().as_millis()).unwrap_or(i64::MAX),
+    /// Sleeps the OS thread for `duration` (the scheduler, when every VM thread sleeps). On replay
+    /// it returns at once: the recorded clock reads already say how much time passed.
+    pub fn sleep(&mut self, duration: std::time::Duration) {
+        if !matches!(self.mode, Mode::Replaying { .. }) {
+            std::thread::sleep(duration);
         }
+    }
+
+    /// Wall-clock milliseconds since 1970 (negative before).
+    ///
+    /// # Errors
+    /// `replay diverged: …` when replaying and the recording expected another input.
+    pub fn now_ms(&mut self) -> Result<i64, Trap> {
+        match self.input(Request::NowMs, |_| Event::NowMs(wall_clock_ms()))? {
+            Event::NowMs(ms) => Ok(ms),
+            _ => Err(mismatch()),
+        }
+    }
+
+    /// The current mode.
+    pub fn mode(&self) -> &Mode {
+        &self.mode
+    }
+
+    /// Replaces the mode, returning the previous one (with its log, if it was recording).
+    pub fn set_mode(&mut self, mode: Mode) -> Mode {
+        std::mem::replace(&mut self.mode, mode)
+    }
+
+    /// When replaying, the recorded input the program has not taken yet, if any.
+    pub fn pending_replay(&self) -> Option<&Event> {
+        match &self.mode {
+            Mode::Replaying { events, next } => events.get(*next),
+            _ => None,
+        }
+    }
+
+    /// The one door for inputs: asks the host (`live`) and logs the answer, or takes the next
+    /// recorded answer, which must answer the same `request`.
+    fn input(
+        &mut self,
+        request: Request<'_>,
+        live: impl FnOnce(&mut Syscalls) -> Event,
+    ) -> Result<Event, Trap> {
+        if let Mode::Replaying { events, next } = &mut self.mode {
+            let Some(event) = events.get(*next) else {
+                return Err(Trap::replay_diverged("the end of the recording", request));
+            };
+            if event.request() != request {
+                return Err(Trap::replay_diverged(event.request(), request));
+            }
+            *next += 1;
+            return Ok(event.clone());
+        }
+        let event = live(self);
+        if let Mode::Recording(log) = &mut self.mode {
+            log.push(event.clone());
+        }
+        Ok(event)
     }
 }
 
-/// The runtime error of a call the sandbox does not allow.
+/// The next line of `stdin` without its `\n` (and a `\r` before it), `None` at the end of input;
+/// invalid UTF-8 is replaced with U+FFFD.
+fn read_stdin_line(stdin: &mut dyn BufRead) -> Result<Option<String>, String> {
+    let mut line = Vec::new();
+    let read = stdin
+        .read_until(b'\n', &mut line)
+        .map_err(|error| format!("cannot read stdin: {error}"))?;
+    if read == 0 {
+        return Ok(None);
+    }
+    if line.last() == Some(&b'\n') {
+        line.pop();
+        if line.last() == Some(&b'\r') {
+            line.pop();
+        }
+    }
+    Ok(Some(match String::from_utf8(line) {
+        Ok(text) => text,
+        Err(error) => String::from_utf8_lossy(error.as_bytes()).into_owned(),
+    }))
+}
+
+/// Wall-clock milliseconds since 1970 (negative before).
+fn wall_clock_ms() -> i64 {
+    match SystemTime::now().duration_since(UNIX_EPOCH) {
+        Ok(since) => i64::try_from(since.as_millis()).unwrap_or(i64::MAX),
+        Err(before) => -i64::try_from(before.duration().as_millis()).unwrap_or(i64::MAX),
+    }
+}
+
+/// The answer to a request is of another kind than the request (cannot happen: `input` checks).
 #[cold]
-fn denied(function: &str, argument: &str, flag: &str) -> Trap {
+fn mismatch() -> Trap {
+    Trap::internal("a recorded input answers another request")
+}
+
+/// The runtime error message of a call the sandbox does not allow.
+#[cold]
+fn denied(function: &str, argument: &str, flag: &str) -> String {
     let mut quoted = String::new();
     crate::memory::format::write_quoted(&mut quoted, argument);
-    Trap::new(format!(
-        "permission denied: {function}({quoted}) needs {flag}"
-    ))
+    format!("permission denied: {function}({quoted}) needs {flag}")
 }
 
 /// An I/O error's description without the `(os error N)` suffix.

@@ -616,6 +616,7 @@ pub fn fib() -> Module {
 /// `helper`: what the committed version-2 file holds.
 pub fn kitchen_sink_with_handlers() -> Module {
     let mut module = kitchen_sink();
+    module.functions.push(threads_function());
     module.functions[MAIN as usize].handlers = vec![
         Handler {
             start_pc: 4,
@@ -637,6 +638,31 @@ pub fn kitchen_sink_with_handlers() -> Module {
         message_register: 1,
     }];
     module
+}
+
+/// A function (f4 of `kitchen_sink_with_handlers()`) that uses every thread instruction.
+pub fn threads_function() -> Function {
+    function(
+        "threads",
+        0,
+        VOID,
+        &[THREAD, CHAN, INT],
+        vec![
+            Instr::ThreadId { dst: 2 },
+            Instr::ChanNew { dst: 1, cap: 2 },
+            Instr::Send { chan: 1, src: 2 },
+            Instr::Recv { dst: 2, chan: 1 },
+            Instr::Spawn {
+                func: INIT,
+                args: 0,
+                dst: 0,
+            },
+            Instr::Join { thread: 0 },
+            Instr::Yield {},
+            Instr::Sleep { ms: 2 },
+            Instr::RetVoid {},
+        ],
+    )
 }
 
 /// Every valid sample module, named.
