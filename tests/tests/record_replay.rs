@@ -349,3 +349,44 @@ fn a_program_asking_for_other_inputs_diverges() {
     assert_eq!(again.run(), Ok(0));
     assert_eq!(replayed_output.text(), recorded_output.text());
 }
+
+/// Threads that sleep and read the clock: the interleaving, the clock values and the output replay
+/// exactly, and replay does not wait for the recorded sleeps.
+const SLEEPING_THREADS: &str = r#"
+proc worker(c: Chan[float], n: int) {
+    for i in 0..n {
+        sleep(2 * thread_id());
+        send(c, clock());
+    }
+}
+
+proc main() {
+    let c: Chan[float] = chan(1);
+    let a = spawn worker(c, 3);
+    let b = spawn worker(c, 3);
+    for i in 0..6 { print(recv(c)); }
+    join(a);
+    join(b);
+    print(now_ms());
+}
+"#;
+
+#[test]
+fn threads_sleep_and_clock_replay_identically() {
+    let dir = scratch("threads");
+    let program = dir.join("threads.vit");
+    write(&program, SLEEPING_THREADS);
+    let recording = dir.join("run.vitrec");
+    let recorded = vitte(
+        &args(&["run", "--record", &text(&recording), &text(&program)]),
+        "",
+    );
+    assert_eq!(recorded.code, 0, "{recorded:?}");
+    assert_eq!(recorded.stdout.lines().count(), 7, "{recorded:?}");
+    let live_again = vitte(&args(&["run", &text(&program)]), "");
+    assert_ne!(
+        live_again.stdout, recorded.stdout,
+        "a live run reads new clock values, so only replay can reproduce the recorded ones"
+    );
+    assert_eq!(vitte(&args(&["replay", &text(&recording)]), ""), recorded);
+}
