@@ -1147,34 +1147,18 @@ impl<'g, 'a> FnGen<'g, 'a> {
                 }
             }
             (_, Some(Symbol::Global(global))) => {
-                let reg = match op {
-                    None => self.expr_as(value, &target_ty, None),
-                    Some(op) => {
-                        let reg = self.temp(&target_ty);
-                        self.emit(Instr::GetGlobal { dst: reg, global });
-                        self.compound(op, &target_ty, reg, value, target.span);
-                        reg
-                    }
-                };
+                let reg = self.assigned_value(op, &target_ty, value, target.span, None, |dst| {
+                    Instr::GetGlobal { dst, global }
+                });
                 self.emit(Instr::SetGlobal { global, src: reg });
             }
             (ExprKind::Field { base, .. }, Some(Symbol::Field(form, field))) => {
                 let object = self.expr_as(base, &Ty::Form(form), None);
                 let field = field as u16;
-                let reg = match op {
-                    None => self.expr_as(value, &target_ty, None),
-                    Some(op) => {
-                        let reg = self.temp(&target_ty);
-                        self.mark_expr(base.span);
-                        self.emit(Instr::GetField {
-                            dst: reg,
-                            object,
-                            field,
-                        });
-                        self.compound(op, &target_ty, reg, value, target.span);
-                        reg
-                    }
-                };
+                let load_at = Some(base.span);
+                let reg = self.assigned_value(op, &target_ty, value, target.span, load_at, |dst| {
+                    Instr::GetField { dst, object, field }
+                });
                 self.mark_expr(base.span);
                 self.emit(Instr::SetField {
                     object,
@@ -1188,20 +1172,15 @@ impl<'g, 'a> FnGen<'g, 'a> {
                 match &base_ty {
                     Ty::Array(elem) => {
                         let index = self.expr_as(index, &Ty::Int, None);
-                        let reg = match op {
-                            None => self.expr_as(value, elem, None),
-                            Some(op) => {
-                                let reg = self.temp(elem);
-                                self.mark_expr(base.span);
-                                self.emit(Instr::ArrayGet {
-                                    dst: reg,
+                        let load_at = Some(base.span);
+                        let reg =
+                            self.assigned_value(op, elem, value, target.span, load_at, |dst| {
+                                Instr::ArrayGet {
+                                    dst,
                                     array: container,
                                     index,
-                                });
-                                self.compound(op, elem, reg, value, target.span);
-                                reg
-                            }
-                        };
+                                }
+                            });
                         self.mark_expr(base.span);
                         self.emit(Instr::ArraySet {
                             array: container,
@@ -1211,20 +1190,15 @@ impl<'g, 'a> FnGen<'g, 'a> {
                     }
                     Ty::Map(key, elem) => {
                         let key = self.expr_as(index, key, None);
-                        let reg = match op {
-                            None => self.expr_as(value, elem, None),
-                            Some(op) => {
-                                let reg = self.temp(elem);
-                                self.mark_expr(base.span);
-                                self.emit(Instr::MapGet {
-                                    dst: reg,
+                        let load_at = Some(base.span);
+                        let reg =
+                            self.assigned_value(op, elem, value, target.span, load_at, |dst| {
+                                Instr::MapGet {
+                                    dst,
                                     map: container,
                                     key,
-                                });
-                                self.compound(op, elem, reg, value, target.span);
-                                reg
-                            }
-                        };
+                                }
+                            });
                         self.emit(Instr::MapSet {
                             map: container,
                             key,
@@ -1239,6 +1213,30 @@ impl<'g, 'a> FnGen<'g, 'a> {
             }
             _ => self.internal(target.span, "unsupported assignment target"),
         }
+    }
+
+    /// The register holding what an assignment stores: `value` itself, or for a compound assignment
+    /// (`op=`) the current value, read by the instruction `load` makes (its possible runtime error
+    /// located at `load_at`), combined with `value`.
+    fn assigned_value(
+        &mut self,
+        op: Option<BinOp>,
+        ty: &Ty,
+        value: &Expr,
+        target: Span,
+        load_at: Option<Span>,
+        load: impl FnOnce(Reg) -> Instr,
+    ) -> Reg {
+        let Some(op) = op else {
+            return self.expr_as(value, ty, None);
+        };
+        let reg = self.temp(ty);
+        if let Some(span) = load_at {
+            self.mark_expr(span);
+        }
+        self.emit(load(reg));
+        self.compound(op, ty, reg, value, target);
+        reg
     }
 
     /// `reg = reg op value` for a compound assignment.

@@ -876,6 +876,30 @@ impl<'v, 'm> InstrChecker<'v, 'm> {
 
     /// An error unless registers `first..first + want.len()` exist and have the types `want`.
     /// `key` names the comparison so that a span already checked in this function is skipped.
+    /// Checks that `functions[func]` exists and that the registers from `args` hold its parameters
+    /// (the rule shared by `call` and `spawn`); gives the callee.
+    fn call_arguments(&mut self, func: u32, args: Reg) -> Result<&'m Function, VerifyError> {
+        let module = self.module();
+        let Some(callee) = module.functions.get(func as usize) else {
+            return Err(self.fail(format!("function f{func} does not exist")));
+        };
+        let params = callee
+            .registers
+            .get(..usize::from(callee.param_count))
+            .ok_or_else(|| {
+                self.fail(format!(
+                    "{} has fewer registers than parameters",
+                    callee.name
+                ))
+            })?;
+        let what = |index: usize| match index < params.len() {
+            true => format!("parameter {index} of {}", callee.name),
+            false => format!("the {index} parameters of {}", callee.name),
+        };
+        self.expect_span((0, func, 0), args, params, &what)?;
+        Ok(callee)
+    }
+
     fn expect_span(
         &mut self,
         key: (u8, u32, u32),
@@ -1076,23 +1100,7 @@ impl<'v, 'm> InstrChecker<'v, 'm> {
                 self.expect_ref(b)
             }
             Instr::Call { func, args, dst } => {
-                let Some(callee) = module.functions.get(func as usize) else {
-                    return Err(self.fail(format!("function f{func} does not exist")));
-                };
-                let params = callee
-                    .registers
-                    .get(..usize::from(callee.param_count))
-                    .ok_or_else(|| {
-                        self.fail(format!(
-                            "{} has fewer registers than parameters",
-                            callee.name
-                        ))
-                    })?;
-                let what = |index: usize| match index < params.len() {
-                    true => format!("parameter {index} of {}", callee.name),
-                    false => format!("the {index} parameters of {}", callee.name),
-                };
-                self.expect_span((0, func, 0), args, params, &what)?;
+                let callee = self.call_arguments(func, args)?;
                 if self.verifier.is_void(callee.ret) {
                     Ok(())
                 } else {
@@ -1100,23 +1108,7 @@ impl<'v, 'm> InstrChecker<'v, 'm> {
                 }
             }
             Instr::Spawn { func, args, dst } => {
-                let Some(callee) = module.functions.get(func as usize) else {
-                    return Err(self.fail(format!("function f{func} does not exist")));
-                };
-                let params = callee
-                    .registers
-                    .get(..usize::from(callee.param_count))
-                    .ok_or_else(|| {
-                        self.fail(format!(
-                            "{} has fewer registers than parameters",
-                            callee.name
-                        ))
-                    })?;
-                let what = |index: usize| match index < params.len() {
-                    true => format!("parameter {index} of {}", callee.name),
-                    false => format!("the {index} parameters of {}", callee.name),
-                };
-                self.expect_span((0, func, 0), args, params, &what)?;
+                self.call_arguments(func, args)?;
                 self.thread_reg(dst)
             }
             Instr::Join { thread } => self.thread_reg(thread),
