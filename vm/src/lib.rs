@@ -59,6 +59,7 @@
 
 pub mod bytecode;
 mod core;
+pub mod debug;
 pub mod error;
 pub mod memory;
 pub mod stack;

@@ -56,16 +56,18 @@ impl Default for VmConfig {
 /// [`Vm::set_stderr`]; stdout is flushed before anything is written to stderr and at the end of every
 /// run.
 pub struct Vm {
-    config: VmConfig,
+    pub(crate) config: VmConfig,
     natives: NativeRegistry,
-    sys: Syscalls,
-    heap: Heap,
-    program: Option<Program>,
-    globals: Vec<u64>,
-    thread: ThreadState,
+    pub(crate) sys: Syscalls,
+    pub(crate) heap: Heap,
+    pub(crate) program: Option<Program>,
+    pub(crate) globals: Vec<u64>,
+    pub(crate) thread: ThreadState,
     heap_limit: Option<usize>,
     /// The program name of the recording under way.
     recording: Option<String>,
+    /// Breakpoints, steps and the run under a debugger (see [`crate::debug`]).
+    pub(crate) debugger: crate::debug::Debugger,
 }
 
 /// Why a recording cannot be replayed on this VM.
@@ -131,6 +133,7 @@ impl Vm {
             thread: ThreadState::new(),
             heap_limit,
             recording: None,
+            debugger: crate::debug::Debugger::default(),
         }
     }
 
@@ -256,6 +259,7 @@ impl Vm {
         self.heap = heap;
         self.program = Some(program);
         self.thread.clear();
+        self.debugger.reset();
         Ok(())
     }
 
@@ -435,7 +439,7 @@ fn verify(module: &Module) -> Result<(), LoadError> {
 }
 
 /// Attaches the stack trace of `frames` (innermost last) to `trap`.
-fn runtime_error(program: &Program, trap: Trap, frames: &[Frame]) -> RuntimeError {
+pub(crate) fn runtime_error(program: &Program, trap: Trap, frames: &[Frame]) -> RuntimeError {
     let module = &program.module;
     let trace = frames
         .iter()

@@ -62,7 +62,8 @@ fn one_function_can_be_listed_alone() {
 #[test]
 fn every_instruction_and_annotation_appears() {
     let listing = disassemble(&kitchen_sink_with_handlers());
-    for info in INSTRUCTIONS {
+    // `break` only exists in a debugged program's patched code, never in a module.
+    for info in INSTRUCTIONS.iter().filter(|info| info.mnemonic != "break") {
         assert!(
             listing
                 .lines()

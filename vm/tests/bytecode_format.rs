@@ -64,7 +64,8 @@ fn every_sample_round_trips() {
 #[test]
 fn the_kitchen_sink_uses_every_instruction_and_fills_every_table() {
     let module = kitchen_sink_with_handlers();
-    for info in INSTRUCTIONS {
+    // `break` only exists in a debugged program's patched code, never in a module.
+    for info in INSTRUCTIONS.iter().filter(|info| info.mnemonic != "break") {
         assert!(
             module
                 .functions

@@ -541,6 +541,11 @@ define_instructions! {
     Sleep = 0xa6, "sleep" { ms: RegI },
     /// `dst = thread_id()`: 0 for the main thread, then 1, 2, … in spawn order.
     ThreadId = 0xa7, "thread.id" { dst: RegI },
+
+    // ---- debugging ----
+    /// A breakpoint a debugger patched over an instruction while the program runs; never part of
+    /// a module (the verifier refuses it).
+    Break = 0xff, "break" {},
 }
 
 impl fmt::Display for Instr {
@@ -623,9 +628,9 @@ mod tests {
     fn decode_rejects_bad_input() {
         let mut pos = 0;
         assert_eq!(
-            Instr::decode(&[0xff], &mut pos),
+            Instr::decode(&[0xfe], &mut pos),
             Err(DecodeError::UnknownOpcode {
-                opcode: 0xff,
+                opcode: 0xfe,
                 offset: 0
             })
         );

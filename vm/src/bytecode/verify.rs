@@ -1118,6 +1118,7 @@ impl<'v, 'm> InstrChecker<'v, 'm> {
                 self.expect(value, element, "the channel's element")
             }
             Instr::Yield {} | Instr::Sleep { .. } | Instr::ThreadId { .. } => Ok(()),
+            Instr::Break {} => Err(self.fail("the break instruction is reserved for debuggers")),
             Instr::CallNative { native, args, dst } => {
                 let Some(import) = module.natives.get(native as usize) else {
                     return Err(self.fail(format!("native n{native} does not exist")));

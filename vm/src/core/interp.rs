@@ -17,7 +17,10 @@
 //! message and re-enters the loop at the handler. Resource limits and internal errors are never
 //! caught ([`Trap::is_catchable`]).
 
-use crate::bytecode::{Instr, ValueKind};
+use crate::bytecode::{Handler, Instr, ValueKind};
+use crate::debug::ThreadEvent;
+use crate::debug::hook::{Before, Hook};
+use crate::debug::{CodeLocation, StopReason};
 use crate::error::Trap;
 use crate::memory::format::{self, StringStyle};
 use crate::memory::map::KeyRef;
@@ -178,6 +181,18 @@ enum Switch {
     Block,
     /// It returned.
     Finished,
+    /// A debugger stop (the reason is in the hook; none means "back to the plain loop"): the run
+    /// leaves with every thread's state saved, the current one before the instruction at `pc`.
+    Suspend,
+}
+
+/// How the dispatch loop ended without an error.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum RunEnd {
+    /// The main thread's function returned this word.
+    Returned(u64),
+    /// A debugger stop; the hook says why.
+    Suspended,
 }
 
 /// Runs function `entry` (no arguments) on `thread` to completion and returns its result word.
@@ -190,6 +205,68 @@ pub(crate) fn execute(
     thread: &mut ThreadState,
     entry: u32,
 ) -> Result<u64, Trap> {
+    enter(machine.program, thread, entry, machine.max_depth)?;
+    match drive(machine, thread, None)? {
+        RunEnd::Returned(value) => Ok(value),
+        RunEnd::Suspended => Err(Trap::internal("a break instruction ran without a debugger")),
+    }
+}
+
+/// Clears `thread` and pushes the frame of function `entry` (no arguments), ready to run from its
+/// first instruction.
+///
+/// # Errors
+/// `stack overflow` when the depth limit is 0, internal errors for a missing function.
+pub(crate) fn enter(
+    program: &Program,
+    thread: &mut ThreadState,
+    entry: u32,
+    max_depth: usize,
+) -> Result<(), Trap> {
+    thread.frames.clear();
+    if max_depth == 0 {
+        return Err(Trap::stack_overflow());
+    }
+    let info = program
+        .funcs
+        .get(entry as usize)
+        .ok_or_else(|| missing("entry function"))?;
+    ensure_window(&mut thread.regs, 0)?;
+    thread
+        .regs
+        .get_mut(..info.nregs)
+        .ok_or_else(|| missing("entry frame"))?
+        .fill(0);
+    thread.frames.push(Frame {
+        func: entry,
+        pc: 0,
+        base: 0,
+        ret: 0,
+    });
+    Ok(())
+}
+
+/// Continues a debugged run: `thread` (the running thread, its innermost frame at the instruction
+/// to run) goes on until the main thread's function returns or the debugger stops it; the stop's
+/// reason is then in `hook`, and every thread's frames are saved. A runtime error held in the hook
+/// (a stop before unwinding) is unwound first.
+///
+/// # Errors
+/// The runtime error that ended the run, as [`execute`].
+pub(crate) fn resume(
+    machine: Machine<'_>,
+    thread: &mut ThreadState,
+    hook: &mut Hook,
+) -> Result<RunEnd, Trap> {
+    drive(machine, thread, Some(hook))
+}
+
+/// Runs `thread` from its innermost frame's pc, in the checking loop while the hook needs it.
+fn drive(
+    machine: Machine<'_>,
+    thread: &mut ThreadState,
+    mut hook: Option<&mut Hook>,
+) -> Result<RunEnd, Trap> {
     let Machine {
         program,
         heap,
@@ -203,25 +280,19 @@ pub(crate) fn execute(
         regs: stack,
         frames,
     } = thread;
-    frames.clear();
-    if max_depth == 0 {
-        return Err(Trap::stack_overflow());
-    }
+    let Some(&top) = frames.last() else {
+        return Err(missing("frame"));
+    };
     let info = program
         .funcs
-        .get(entry as usize)
-        .ok_or_else(|| missing("entry function"))?;
-    ensure_window(stack, 0)?;
-    stack
-        .get_mut(..info.nregs)
-        .ok_or_else(|| missing("entry frame"))?
-        .fill(0);
-    frames.push(Frame {
-        func: entry,
-        pc: 0,
-        base: 0,
-        ret: 0,
-    });
+        .get(top.func as usize)
+        .ok_or_else(|| missing("function"))?;
+    let mut pending = hook.as_mut().and_then(|hook| hook.pending.take());
+    let mut pc = top.pc;
+    if pending.is_some() {
+        // The faulting instruction ran: unwinding starts after it.
+        pc += 1;
+    }
     let mut exec = Exec {
         program,
         heap,
@@ -235,12 +306,31 @@ pub(crate) fn execute(
         limit: fuel.limit,
         sched,
         switching: None,
-        base: 0,
+        base: top.base,
         stack_len: 0,
         info,
+        hook: hook.take(),
+        rerun: false,
     };
     exec.stack_len = exec.stack.len();
-    let result = run(&mut exec);
+    let result = loop {
+        let checking = exec.hook.as_ref().is_some_and(|hook| hook.needs_checking());
+        let end = if checking {
+            run::<true>(&mut exec, pc, pending.take())
+        } else {
+            run::<false>(&mut exec, pc, pending.take())
+        };
+        match (end, exec.hook.as_ref()) {
+            // Back to the plain loop where the checking one left.
+            (Ok(RunEnd::Suspended), Some(hook)) if hook.stop.is_none() => {
+                pc = exec.frames.last().map_or(0, |frame| frame.pc);
+                if let Some(&frame) = exec.frames.last() {
+                    exec.base = frame.base;
+                }
+            }
+            (end, _) => break end,
+        }
+    };
     fuel.remaining = exec.budget + exec.fuel;
     result
 }
@@ -272,611 +362,699 @@ struct Exec<'a> {
     base: usize,
     /// The running function.
     info: &'a FuncInfo,
+    /// The debugger's state, during a debugged run.
+    hook: Option<&'a mut Hook>,
+    /// Set when the instruction at the pc is run again (a new fuel slice), so the checking loop
+    /// does not count it twice.
+    rerun: bool,
 }
 
-/// The dispatch loop proper (see [`execute`]).
+/// The dispatch loop proper (see [`execute`]), starting at `pc` of the current frame, or by
+/// unwinding `pending`. `CHECKING` is the debugger's checking loop, which asks the hook before
+/// every instruction; the plain loop never looks at the hook on its hot path.
 #[inline(never)]
-fn run(ex: &mut Exec<'_>) -> Result<u64, Trap> {
+fn run<const CHECKING: bool>(
+    ex: &mut Exec<'_>,
+    start: usize,
+    mut pending: Option<Trap>,
+) -> Result<RunEnd, Trap> {
     let mut code: &[Instr] = &ex.info.code;
-    let mut pc: usize = 0;
+    let mut pc: usize = start;
     let mut regs = window(ex.stack, ex.base)?;
 
     // Each pass runs until a runtime error; a caught one resumes at its handler, so the dispatch
     // loop itself carries nothing for exceptions.
     loop {
-        let trap: Trap = 'run: loop {
-            /// Unwraps a `Result`, leaving the loop with its error.
-            macro_rules! tri {
-                ($result:expr) => {
-                    match $result {
-                        Ok(value) => value,
-                        Err(trap) => break 'run trap,
-                    }
-                };
-            }
-            /// A register of the current frame.
-            macro_rules! r {
-                ($register:expr) => {
-                    regs[usize::from($register)]
-                };
-            }
-            /// Counts one step against `max_steps`.
-            macro_rules! tick {
-                () => {
-                    if ex.fuel == 0 {
-                        ex.switching = Some(Switch::Slice);
-                        break 'run Trap::new(String::new());
-                    }
-                    ex.fuel -= 1;
-                };
-            }
-            /// Leaves the processor after the current instruction.
-            macro_rules! switch {
-                ($reason:expr) => {{
-                    ex.switching = Some($reason);
-                    break 'run Trap::new(String::new());
-                }};
-            }
-            /// Collects if the heap asks for it; only used after a result has been stored.
-            macro_rules! safepoint {
-                () => {
-                    if ex.heap.should_collect() {
-                        collect(
-                            ex.heap, ex.program, ex.stack, ex.frames, ex.globals, ex.sched,
-                        );
-                        tri!(ex.heap.check_limit());
-                        regs = tri!(window(ex.stack, ex.base));
-                    }
-                };
-            }
-            /// Takes a jump to `target`, counting a step when it goes backward.
-            macro_rules! jump {
-                ($target:expr) => {{
-                    let target = $target as usize;
-                    if target < pc {
-                        tick!();
-                    }
-                    pc = target;
-                }};
-            }
-
-            let Some(instr) = code.get(pc) else {
-                break 'run Trap::internal("execution ran off the end of the function");
-            };
-            pc += 1;
-            match *instr {
-                // ---- moves, constants, globals ----
-                Instr::Nop {} => {}
-                Instr::Move { dst, src } => r!(dst) = r!(src),
-                Instr::LoadInt { dst, value } => r!(dst) = i64::from(value) as u64,
-                Instr::LoadConst { dst, index } => {
-                    r!(dst) = *tri!(
-                        ex.program
-                            .constants
-                            .get(index as usize)
-                            .ok_or_else(|| missing("constant"))
-                    );
-                }
-                Instr::LoadBool { dst, value } => r!(dst) = u64::from(value),
-                Instr::LoadNull { dst } => r!(dst) = 0,
-                Instr::GetGlobal { dst, global } => {
-                    r!(dst) = *tri!(
-                        ex.globals
-                            .get(global as usize)
-                            .ok_or_else(|| missing("global"))
-                    );
-                }
-                Instr::SetGlobal { global, src } => {
-                    *tri!(
-                        ex.globals
-                            .get_mut(global as usize)
-                            .ok_or_else(|| missing("global"))
-                    ) = r!(src);
-                }
-
-                // ---- int arithmetic ----
-                Instr::AddI { dst, a, b } => r!(dst) = r!(a).wrapping_add(r!(b)),
-                Instr::SubI { dst, a, b } => r!(dst) = r!(a).wrapping_sub(r!(b)),
-                Instr::MulI { dst, a, b } => {
-                    r!(dst) = (r!(a) as i64).wrapping_mul(r!(b) as i64) as u64
-                }
-                Instr::DivI { dst, a, b } => {
-                    let divisor = r!(b) as i64;
-                    if divisor == 0 {
-                        break 'run Trap::division_by_zero();
-                    }
-                    r!(dst) = (r!(a) as i64).wrapping_div(divisor) as u64;
-                }
-                Instr::RemI { dst, a, b } => {
-                    let divisor = r!(b) as i64;
-                    if divisor == 0 {
-                        break 'run Trap::division_by_zero();
-                    }
-                    r!(dst) = (r!(a) as i64).wrapping_rem(divisor) as u64;
-                }
-                Instr::NegI { dst, src } => r!(dst) = (r!(src) as i64).wrapping_neg() as u64,
-                Instr::AddIImm { dst, a, imm } => {
-                    r!(dst) = (r!(a) as i64).wrapping_add(i64::from(imm)) as u64
-                }
-
-                // ---- float arithmetic ----
-                Instr::AddF { dst, a, b } => r!(dst) = (f(r!(a)) + f(r!(b))).to_bits(),
-                Instr::SubF { dst, a, b } => r!(dst) = (f(r!(a)) - f(r!(b))).to_bits(),
-                Instr::MulF { dst, a, b } => r!(dst) = (f(r!(a)) * f(r!(b))).to_bits(),
-                Instr::DivF { dst, a, b } => r!(dst) = (f(r!(a)) / f(r!(b))).to_bits(),
-                Instr::RemF { dst, a, b } => r!(dst) = (f(r!(a)) % f(r!(b))).to_bits(),
-                Instr::NegF { dst, src } => r!(dst) = (-f(r!(src))).to_bits(),
-
-                // ---- comparisons ----
-                Instr::EqI { dst, a, b } => r!(dst) = u64::from(r!(a) == r!(b)),
-                Instr::NeI { dst, a, b } => r!(dst) = u64::from(r!(a) != r!(b)),
-                Instr::LtI { dst, a, b } => r!(dst) = u64::from((r!(a) as i64) < (r!(b) as i64)),
-                Instr::LeI { dst, a, b } => r!(dst) = u64::from((r!(a) as i64) <= (r!(b) as i64)),
-                Instr::EqF { dst, a, b } => r!(dst) = u64::from(f(r!(a)) == f(r!(b))),
-                Instr::NeF { dst, a, b } => r!(dst) = u64::from(f(r!(a)) != f(r!(b))),
-                Instr::LtF { dst, a, b } => r!(dst) = u64::from(f(r!(a)) < f(r!(b))),
-                Instr::LeF { dst, a, b } => r!(dst) = u64::from(f(r!(a)) <= f(r!(b))),
-                Instr::EqB { dst, a, b } => r!(dst) = u64::from((r!(a) != 0) == (r!(b) != 0)),
-                Instr::NeB { dst, a, b } => r!(dst) = u64::from((r!(a) != 0) != (r!(b) != 0)),
-                Instr::EqS { dst, a, b } => {
-                    r!(dst) = u64::from(tri!(strings_equal(ex.heap, r!(a), r!(b))))
-                }
-                Instr::NeS { dst, a, b } => {
-                    r!(dst) = u64::from(!tri!(strings_equal(ex.heap, r!(a), r!(b))))
-                }
-                Instr::LtS { dst, a, b } => {
-                    r!(dst) = u64::from(tri!(ex.heap.str(r!(a))) < tri!(ex.heap.str(r!(b))));
-                }
-                Instr::LeS { dst, a, b } => {
-                    r!(dst) = u64::from(tri!(ex.heap.str(r!(a))) <= tri!(ex.heap.str(r!(b))));
-                }
-                Instr::EqRef { dst, a, b } => r!(dst) = u64::from(r!(a) == r!(b)),
-                Instr::NeRef { dst, a, b } => r!(dst) = u64::from(r!(a) != r!(b)),
-                Instr::Not { dst, src } => r!(dst) = u64::from(r!(src) == 0),
-
-                // ---- control flow ----
-                Instr::Jump { target } => jump!(target),
-                Instr::JumpIf { cond, target } => {
-                    if r!(cond) != 0 {
-                        jump!(target);
-                    }
-                }
-                Instr::JumpIfNot { cond, target } => {
-                    if r!(cond) == 0 {
-                        jump!(target);
-                    }
-                }
-                Instr::JumpIfNotLtI { a, b, target } => {
-                    if (r!(a) as i64) >= (r!(b) as i64) {
-                        jump!(target);
-                    }
-                }
-                Instr::JumpIfNotLeI { a, b, target } => {
-                    if (r!(a) as i64) > (r!(b) as i64) {
-                        jump!(target);
-                    }
-                }
-                Instr::Call { func, args, dst } => {
-                    tick!();
-                    let Some(callee) = ex.program.funcs.get(func as usize) else {
-                        break 'run missing("function");
+        // A runtime error the debugger already stopped at is unwound without stopping again.
+        let resumed = pending.is_some();
+        let trap: Trap = if let Some(trap) = pending.take() {
+            trap
+        } else {
+            'run: loop {
+                /// Unwraps a `Result`, leaving the loop with its error.
+                macro_rules! tri {
+                    ($result:expr) => {
+                        match $result {
+                            Ok(value) => value,
+                            Err(trap) => break 'run trap,
+                        }
                     };
-                    if ex.frames.len() >= ex.max_depth {
-                        break 'run Trap::stack_overflow();
+                }
+                /// A register of the current frame.
+                macro_rules! r {
+                    ($register:expr) => {
+                        regs[usize::from($register)]
+                    };
+                }
+                /// Counts one step against `max_steps`.
+                macro_rules! tick {
+                    () => {
+                        if ex.fuel == 0 {
+                            ex.switching = Some(Switch::Slice);
+                            break 'run Trap::new(String::new());
+                        }
+                        ex.fuel -= 1;
+                    };
+                }
+                /// Leaves the processor after the current instruction.
+                macro_rules! switch {
+                    ($reason:expr) => {{
+                        ex.switching = Some($reason);
+                        break 'run Trap::new(String::new());
+                    }};
+                }
+                /// Collects if the heap asks for it; only used after a result has been stored.
+                macro_rules! safepoint {
+                    () => {
+                        if ex.heap.should_collect() {
+                            collect(
+                                ex.heap, ex.program, ex.stack, ex.frames, ex.globals, ex.sched,
+                            );
+                            tri!(ex.heap.check_limit());
+                            regs = tri!(window(ex.stack, ex.base));
+                        }
+                    };
+                }
+                /// Takes a jump to `target`, counting a step when it goes backward.
+                macro_rules! jump {
+                    ($target:expr) => {{
+                        let target = $target as usize;
+                        if target < pc {
+                            tick!();
+                        }
+                        pc = target;
+                    }};
+                }
+
+                let Some(&fetched) = code.get(pc) else {
+                    break 'run Trap::internal("execution ran off the end of the function");
+                };
+                let instr = if CHECKING && !std::mem::take(&mut ex.rerun) {
+                    match check(
+                        ex.hook.as_deref_mut(),
+                        ex.program,
+                        ex.frames,
+                        ex.sched,
+                        pc,
+                        fetched,
+                    ) {
+                        Before::Run(instr) => instr,
+                        Before::Stop | Before::Leave => switch!(Switch::Suspend),
                     }
-                    let nregs = ex.info.nregs;
-                    let first = usize::from(args);
-                    let params = callee.params;
-                    if first + params > nregs {
-                        break 'run Trap::internal(
-                            "call arguments lie outside the caller's registers",
+                } else {
+                    fetched
+                };
+                pc += 1;
+                match instr {
+                    // ---- moves, constants, globals ----
+                    Instr::Nop {} => {}
+                    Instr::Move { dst, src } => r!(dst) = r!(src),
+                    Instr::LoadInt { dst, value } => r!(dst) = i64::from(value) as u64,
+                    Instr::LoadConst { dst, index } => {
+                        r!(dst) = *tri!(
+                            ex.program
+                                .constants
+                                .get(index as usize)
+                                .ok_or_else(|| missing("constant"))
                         );
                     }
-                    let new_base = ex.base + nregs;
-                    if let Some(top) = ex.frames.last_mut() {
-                        top.pc = pc;
+                    Instr::LoadBool { dst, value } => r!(dst) = u64::from(value),
+                    Instr::LoadNull { dst } => r!(dst) = 0,
+                    Instr::GetGlobal { dst, global } => {
+                        r!(dst) = *tri!(
+                            ex.globals
+                                .get(global as usize)
+                                .ok_or_else(|| missing("global"))
+                        );
                     }
-                    ex.frames.push(Frame {
-                        func,
-                        pc: 0,
-                        base: new_base,
-                        ret: dst,
-                    });
-                    if ex.stack_len < new_base + REGISTER_WINDOW {
-                        tri!(ensure_window(ex.stack, new_base));
-                        ex.stack_len = ex.stack.len();
-                        regs = tri!(window(ex.stack, ex.base));
+                    Instr::SetGlobal { global, src } => {
+                        *tri!(
+                            ex.globals
+                                .get_mut(global as usize)
+                                .ok_or_else(|| missing("global"))
+                        ) = r!(src);
                     }
-                    // The callee's registers follow the caller's. For small frames they lie inside the
-                    // caller's window: clear a fixed-size block (past the callee's registers nothing
-                    // lives), then copy the arguments.
-                    match regs.get_mut(nregs..nregs + SMALL_FRAME) {
-                        Some(block) if callee.small_frame => {
-                            block.fill(0);
-                            for index in 0..params {
-                                regs[nregs + index] = regs[first + index];
+
+                    // ---- int arithmetic ----
+                    Instr::AddI { dst, a, b } => r!(dst) = r!(a).wrapping_add(r!(b)),
+                    Instr::SubI { dst, a, b } => r!(dst) = r!(a).wrapping_sub(r!(b)),
+                    Instr::MulI { dst, a, b } => {
+                        r!(dst) = (r!(a) as i64).wrapping_mul(r!(b) as i64) as u64
+                    }
+                    Instr::DivI { dst, a, b } => {
+                        let divisor = r!(b) as i64;
+                        if divisor == 0 {
+                            break 'run Trap::division_by_zero();
+                        }
+                        r!(dst) = (r!(a) as i64).wrapping_div(divisor) as u64;
+                    }
+                    Instr::RemI { dst, a, b } => {
+                        let divisor = r!(b) as i64;
+                        if divisor == 0 {
+                            break 'run Trap::division_by_zero();
+                        }
+                        r!(dst) = (r!(a) as i64).wrapping_rem(divisor) as u64;
+                    }
+                    Instr::NegI { dst, src } => r!(dst) = (r!(src) as i64).wrapping_neg() as u64,
+                    Instr::AddIImm { dst, a, imm } => {
+                        r!(dst) = (r!(a) as i64).wrapping_add(i64::from(imm)) as u64
+                    }
+
+                    // ---- float arithmetic ----
+                    Instr::AddF { dst, a, b } => r!(dst) = (f(r!(a)) + f(r!(b))).to_bits(),
+                    Instr::SubF { dst, a, b } => r!(dst) = (f(r!(a)) - f(r!(b))).to_bits(),
+                    Instr::MulF { dst, a, b } => r!(dst) = (f(r!(a)) * f(r!(b))).to_bits(),
+                    Instr::DivF { dst, a, b } => r!(dst) = (f(r!(a)) / f(r!(b))).to_bits(),
+                    Instr::RemF { dst, a, b } => r!(dst) = (f(r!(a)) % f(r!(b))).to_bits(),
+                    Instr::NegF { dst, src } => r!(dst) = (-f(r!(src))).to_bits(),
+
+                    // ---- comparisons ----
+                    Instr::EqI { dst, a, b } => r!(dst) = u64::from(r!(a) == r!(b)),
+                    Instr::NeI { dst, a, b } => r!(dst) = u64::from(r!(a) != r!(b)),
+                    Instr::LtI { dst, a, b } => {
+                        r!(dst) = u64::from((r!(a) as i64) < (r!(b) as i64))
+                    }
+                    Instr::LeI { dst, a, b } => {
+                        r!(dst) = u64::from((r!(a) as i64) <= (r!(b) as i64))
+                    }
+                    Instr::EqF { dst, a, b } => r!(dst) = u64::from(f(r!(a)) == f(r!(b))),
+                    Instr::NeF { dst, a, b } => r!(dst) = u64::from(f(r!(a)) != f(r!(b))),
+                    Instr::LtF { dst, a, b } => r!(dst) = u64::from(f(r!(a)) < f(r!(b))),
+                    Instr::LeF { dst, a, b } => r!(dst) = u64::from(f(r!(a)) <= f(r!(b))),
+                    Instr::EqB { dst, a, b } => r!(dst) = u64::from((r!(a) != 0) == (r!(b) != 0)),
+                    Instr::NeB { dst, a, b } => r!(dst) = u64::from((r!(a) != 0) != (r!(b) != 0)),
+                    Instr::EqS { dst, a, b } => {
+                        r!(dst) = u64::from(tri!(strings_equal(ex.heap, r!(a), r!(b))))
+                    }
+                    Instr::NeS { dst, a, b } => {
+                        r!(dst) = u64::from(!tri!(strings_equal(ex.heap, r!(a), r!(b))))
+                    }
+                    Instr::LtS { dst, a, b } => {
+                        r!(dst) = u64::from(tri!(ex.heap.str(r!(a))) < tri!(ex.heap.str(r!(b))));
+                    }
+                    Instr::LeS { dst, a, b } => {
+                        r!(dst) = u64::from(tri!(ex.heap.str(r!(a))) <= tri!(ex.heap.str(r!(b))));
+                    }
+                    Instr::EqRef { dst, a, b } => r!(dst) = u64::from(r!(a) == r!(b)),
+                    Instr::NeRef { dst, a, b } => r!(dst) = u64::from(r!(a) != r!(b)),
+                    Instr::Not { dst, src } => r!(dst) = u64::from(r!(src) == 0),
+
+                    // ---- control flow ----
+                    Instr::Jump { target } => jump!(target),
+                    Instr::JumpIf { cond, target } => {
+                        if r!(cond) != 0 {
+                            jump!(target);
+                        }
+                    }
+                    Instr::JumpIfNot { cond, target } => {
+                        if r!(cond) == 0 {
+                            jump!(target);
+                        }
+                    }
+                    Instr::JumpIfNotLtI { a, b, target } => {
+                        if (r!(a) as i64) >= (r!(b) as i64) {
+                            jump!(target);
+                        }
+                    }
+                    Instr::JumpIfNotLeI { a, b, target } => {
+                        if (r!(a) as i64) > (r!(b) as i64) {
+                            jump!(target);
+                        }
+                    }
+                    Instr::Call { func, args, dst } => {
+                        tick!();
+                        let Some(callee) = ex.program.funcs.get(func as usize) else {
+                            break 'run missing("function");
+                        };
+                        if ex.frames.len() >= ex.max_depth {
+                            break 'run Trap::stack_overflow();
+                        }
+                        let nregs = ex.info.nregs;
+                        let first = usize::from(args);
+                        let params = callee.params;
+                        if first + params > nregs {
+                            break 'run Trap::internal(
+                                "call arguments lie outside the caller's registers",
+                            );
+                        }
+                        let new_base = ex.base + nregs;
+                        if let Some(top) = ex.frames.last_mut() {
+                            top.pc = pc;
+                        }
+                        ex.frames.push(Frame {
+                            func,
+                            pc: 0,
+                            base: new_base,
+                            ret: dst,
+                        });
+                        if ex.stack_len < new_base + REGISTER_WINDOW {
+                            tri!(ensure_window(ex.stack, new_base));
+                            ex.stack_len = ex.stack.len();
+                            regs = tri!(window(ex.stack, ex.base));
+                        }
+                        // The callee's registers follow the caller's. For small frames they lie inside the
+                        // caller's window: clear a fixed-size block (past the callee's registers nothing
+                        // lives), then copy the arguments.
+                        match regs.get_mut(nregs..nregs + SMALL_FRAME) {
+                            Some(block) if callee.small_frame => {
+                                block.fill(0);
+                                for index in 0..params {
+                                    regs[nregs + index] = regs[first + index];
+                                }
+                            }
+                            _ => {
+                                let Some((caller_regs, callee_regs)) =
+                                    ex.stack.split_at_mut_checked(new_base)
+                                else {
+                                    break 'run Trap::internal("register stack too small");
+                                };
+                                let (Some(arguments), Some(callee_regs)) = (
+                                    caller_regs.get(ex.base + first..ex.base + first + params),
+                                    callee_regs.get_mut(..callee.nregs),
+                                ) else {
+                                    break 'run Trap::internal("register stack too small");
+                                };
+                                let (param_regs, other_regs) = callee_regs.split_at_mut(params);
+                                param_regs.copy_from_slice(arguments);
+                                other_regs.fill(0);
                             }
                         }
-                        _ => {
-                            let Some((caller_regs, callee_regs)) =
-                                ex.stack.split_at_mut_checked(new_base)
-                            else {
-                                break 'run Trap::internal("register stack too small");
-                            };
-                            let (Some(arguments), Some(callee_regs)) = (
-                                caller_regs.get(ex.base + first..ex.base + first + params),
-                                callee_regs.get_mut(..callee.nregs),
-                            ) else {
-                                break 'run Trap::internal("register stack too small");
-                            };
-                            let (param_regs, other_regs) = callee_regs.split_at_mut(params);
-                            param_regs.copy_from_slice(arguments);
-                            other_regs.fill(0);
+                        ex.info = callee;
+                        ex.base = new_base;
+                        code = &callee.code;
+                        pc = 0;
+                        regs = tri!(window(ex.stack, new_base));
+                    }
+                    Instr::CallNative { native, args, dst } => {
+                        let Some(bound) = ex.program.natives.get(native as usize) else {
+                            break 'run missing("native");
+                        };
+                        let first = usize::from(args);
+                        let Some(arguments) = regs.get(first..first + bound.params) else {
+                            break 'run Trap::internal("native arguments lie outside the frame");
+                        };
+                        let mut context = NativeContext {
+                            heap: &mut *ex.heap,
+                            sys: &mut *ex.sys,
+                            ret: &bound.ret,
+                        };
+                        let value = tri!((bound.function)(&mut context, arguments));
+                        if bound.returns_value {
+                            r!(dst) = value;
+                        }
+                        safepoint!();
+                    }
+                    Instr::Ret { src } => {
+                        let value = r!(src);
+                        let returns_value = ex.info.returns_value;
+                        let Some(done) = ex.frames.pop() else {
+                            break 'run missing("frame");
+                        };
+                        let Some(&caller) = ex.frames.last() else {
+                            if ex.sched.current == 0 {
+                                return Ok(RunEnd::Returned(value));
+                            }
+                            switch!(Switch::Finished);
+                        };
+                        let Some(caller_info) = ex.program.funcs.get(caller.func as usize) else {
+                            break 'run missing("function");
+                        };
+                        ex.info = caller_info;
+                        code = &caller_info.code;
+                        pc = caller.pc;
+                        ex.base = caller.base;
+                        regs = tri!(window(ex.stack, ex.base));
+                        if returns_value {
+                            r!(done.ret) = value;
                         }
                     }
-                    ex.info = callee;
-                    ex.base = new_base;
-                    code = &callee.code;
-                    pc = 0;
-                    regs = tri!(window(ex.stack, new_base));
-                }
-                Instr::CallNative { native, args, dst } => {
-                    let Some(bound) = ex.program.natives.get(native as usize) else {
-                        break 'run missing("native");
-                    };
-                    let first = usize::from(args);
-                    let Some(arguments) = regs.get(first..first + bound.params) else {
-                        break 'run Trap::internal("native arguments lie outside the frame");
-                    };
-                    let mut context = NativeContext {
-                        heap: &mut *ex.heap,
-                        sys: &mut *ex.sys,
-                        ret: &bound.ret,
-                    };
-                    let value = tri!((bound.function)(&mut context, arguments));
-                    if bound.returns_value {
-                        r!(dst) = value;
-                    }
-                    safepoint!();
-                }
-                Instr::Ret { src } => {
-                    let value = r!(src);
-                    let returns_value = ex.info.returns_value;
-                    let Some(done) = ex.frames.pop() else {
-                        break 'run missing("frame");
-                    };
-                    let Some(&caller) = ex.frames.last() else {
-                        if ex.sched.current == 0 {
-                            return Ok(value);
+                    Instr::RetVoid {} => {
+                        if ex.frames.pop().is_none() {
+                            break 'run missing("frame");
                         }
-                        switch!(Switch::Finished);
-                    };
-                    let Some(caller_info) = ex.program.funcs.get(caller.func as usize) else {
-                        break 'run missing("function");
-                    };
-                    ex.info = caller_info;
-                    code = &caller_info.code;
-                    pc = caller.pc;
-                    ex.base = caller.base;
-                    regs = tri!(window(ex.stack, ex.base));
-                    if returns_value {
-                        r!(done.ret) = value;
+                        let Some(&caller) = ex.frames.last() else {
+                            if ex.sched.current == 0 {
+                                return Ok(RunEnd::Returned(0));
+                            }
+                            switch!(Switch::Finished);
+                        };
+                        let Some(caller_info) = ex.program.funcs.get(caller.func as usize) else {
+                            break 'run missing("function");
+                        };
+                        ex.info = caller_info;
+                        code = &caller_info.code;
+                        pc = caller.pc;
+                        ex.base = caller.base;
+                        regs = tri!(window(ex.stack, ex.base));
                     }
-                }
-                Instr::RetVoid {} => {
-                    if ex.frames.pop().is_none() {
-                        break 'run missing("frame");
+                    Instr::Throw { message } => {
+                        break 'run Trap::new(tri!(ex.heap.str(r!(message))));
                     }
-                    let Some(&caller) = ex.frames.last() else {
-                        if ex.sched.current == 0 {
-                            return Ok(0);
+
+                    // ---- conversions ----
+                    Instr::IntToFloat { dst, src } => r!(dst) = ((r!(src) as i64) as f64).to_bits(),
+                    Instr::FloatToInt { dst, src } => {
+                        r!(dst) = tri!(float_to_int(f(r!(src)))) as u64
+                    }
+                    Instr::ParseInt { dst, src } => {
+                        r!(dst) = tri!(parse_int(tri!(ex.heap.str(r!(src))))) as u64
+                    }
+                    Instr::ParseFloat { dst, src } => {
+                        r!(dst) = tri!(parse_float(tri!(ex.heap.str(r!(src))))).to_bits();
+                    }
+                    Instr::IntToStr { dst, src } => {
+                        r!(dst) = ex.heap.alloc_string((r!(src) as i64).to_string());
+                        safepoint!();
+                    }
+                    Instr::FloatToStr { dst, src } => {
+                        r!(dst) = ex.heap.alloc_string(format::float_to_string(f(r!(src))));
+                        safepoint!();
+                    }
+                    Instr::BoolToStr { dst, src } => {
+                        r!(dst) = if r!(src) != 0 {
+                            ex.program.true_str
+                        } else {
+                            ex.program.false_str
+                        };
+                    }
+                    Instr::RefToStr { dst, src } => {
+                        let value = r!(src);
+                        r!(dst) = if value == 0 {
+                            ex.program.null_str
+                        } else if let Object::Str(_) = tri!(ex.heap.get(value)) {
+                            value
+                        } else {
+                            let text = format::format_value(
+                                ex.heap,
+                                ValueKind::Ref,
+                                value,
+                                StringStyle::Raw,
+                            );
+                            tri!(ex.heap.check_alloc(text.len()));
+                            ex.heap.alloc_string(text)
+                        };
+                        safepoint!();
+                    }
+
+                    // ---- strings ----
+                    Instr::Concat { dst, a, b } => {
+                        let (left, right) = (tri!(ex.heap.str(r!(a))), tri!(ex.heap.str(r!(b))));
+                        let length = left.len() + right.len();
+                        tri!(ex.heap.check_alloc(length));
+                        let mut text = String::new();
+                        if text.try_reserve_exact(length).is_err() {
+                            break 'run out_of_memory(length);
                         }
-                        switch!(Switch::Finished);
-                    };
-                    let Some(caller_info) = ex.program.funcs.get(caller.func as usize) else {
-                        break 'run missing("function");
-                    };
-                    ex.info = caller_info;
-                    code = &caller_info.code;
-                    pc = caller.pc;
-                    ex.base = caller.base;
-                    regs = tri!(window(ex.stack, ex.base));
-                }
-                Instr::Throw { message } => break 'run Trap::new(tri!(ex.heap.str(r!(message)))),
+                        text.push_str(left);
+                        text.push_str(right);
+                        r!(dst) = ex.heap.alloc_string(text);
+                        safepoint!();
+                    }
+                    Instr::StrLen { dst, src } => r!(dst) = tri!(ex.heap.str(r!(src))).len() as u64,
 
-                // ---- conversions ----
-                Instr::IntToFloat { dst, src } => r!(dst) = ((r!(src) as i64) as f64).to_bits(),
-                Instr::FloatToInt { dst, src } => r!(dst) = tri!(float_to_int(f(r!(src)))) as u64,
-                Instr::ParseInt { dst, src } => {
-                    r!(dst) = tri!(parse_int(tri!(ex.heap.str(r!(src))))) as u64
-                }
-                Instr::ParseFloat { dst, src } => {
-                    r!(dst) = tri!(parse_float(tri!(ex.heap.str(r!(src))))).to_bits();
-                }
-                Instr::IntToStr { dst, src } => {
-                    r!(dst) = ex.heap.alloc_string((r!(src) as i64).to_string());
-                    safepoint!();
-                }
-                Instr::FloatToStr { dst, src } => {
-                    r!(dst) = ex.heap.alloc_string(format::float_to_string(f(r!(src))));
-                    safepoint!();
-                }
-                Instr::BoolToStr { dst, src } => {
-                    r!(dst) = if r!(src) != 0 {
-                        ex.program.true_str
-                    } else {
-                        ex.program.false_str
-                    };
-                }
-                Instr::RefToStr { dst, src } => {
-                    let value = r!(src);
-                    r!(dst) = if value == 0 {
-                        ex.program.null_str
-                    } else if let Object::Str(_) = tri!(ex.heap.get(value)) {
-                        value
-                    } else {
-                        let text =
-                            format::format_value(ex.heap, ValueKind::Ref, value, StringStyle::Raw);
-                        tri!(ex.heap.check_alloc(text.len()));
-                        ex.heap.alloc_string(text)
-                    };
-                    safepoint!();
-                }
+                    // ---- arrays ----
+                    Instr::NewArray { dst, first, count } => {
+                        let element = tri!(ex.program.register_type(ex.info, dst)).element;
+                        let first = usize::from(first);
+                        let Some(items) = regs.get(first..first + usize::from(count)) else {
+                            break 'run Trap::internal("array elements lie outside the frame");
+                        };
+                        let items = items.to_vec();
+                        r!(dst) = ex.heap.alloc_array(element, items);
+                        safepoint!();
+                    }
+                    Instr::ArrayFill { dst, count, value } => {
+                        let element = tri!(ex.program.register_type(ex.info, dst)).element;
+                        let count = r!(count) as i64;
+                        let Ok(length) = usize::try_from(count) else {
+                            break 'run Trap::invalid_argument(format_args!("fill count {count}"));
+                        };
+                        tri!(ex.heap.check_alloc(length.saturating_mul(8)));
+                        let mut items = Vec::new();
+                        if items.try_reserve_exact(length).is_err() {
+                            break 'run out_of_memory(length.saturating_mul(8));
+                        }
+                        items.resize(length, r!(value));
+                        r!(dst) = ex.heap.alloc_array(element, items);
+                        safepoint!();
+                    }
+                    Instr::ArrayGet { dst, array, index } => {
+                        let array = tri!(ex.heap.array(r!(array)));
+                        let index = r!(index) as i64;
+                        match usize::try_from(index)
+                            .ok()
+                            .and_then(|index| array.items.get(index))
+                        {
+                            Some(&value) => r!(dst) = value,
+                            None => break 'run Trap::index_out_of_bounds(index, array.items.len()),
+                        }
+                    }
+                    Instr::ArraySet { array, index, src } => {
+                        let value = r!(src);
+                        let array = tri!(ex.heap.array_mut(r!(array)));
+                        let index = r!(index) as i64;
+                        let length = array.items.len();
+                        match usize::try_from(index)
+                            .ok()
+                            .and_then(|index| array.items.get_mut(index))
+                        {
+                            Some(slot) => *slot = value,
+                            None => break 'run Trap::index_out_of_bounds(index, length),
+                        }
+                    }
+                    Instr::ArrayLen { dst, array } => {
+                        r!(dst) = tri!(ex.heap.array(r!(array))).items.len() as u64
+                    }
+                    Instr::ArrayPush { array, src } => {
+                        tri!(ex.heap.array_push(r!(array), r!(src)));
+                        safepoint!();
+                    }
+                    Instr::ArrayPop { dst, array } => {
+                        match tri!(ex.heap.array_mut(r!(array))).items.pop() {
+                            Some(value) => r!(dst) = value,
+                            None => break 'run Trap::index_out_of_bounds(-1, 0),
+                        }
+                    }
 
-                // ---- strings ----
-                Instr::Concat { dst, a, b } => {
-                    let (left, right) = (tri!(ex.heap.str(r!(a))), tri!(ex.heap.str(r!(b))));
-                    let length = left.len() + right.len();
-                    tri!(ex.heap.check_alloc(length));
-                    let mut text = String::new();
-                    if text.try_reserve_exact(length).is_err() {
-                        break 'run out_of_memory(length);
+                    // ---- maps ----
+                    Instr::NewMap { dst } => {
+                        let ty = tri!(ex.program.register_type(ex.info, dst));
+                        let Some(key) = ty.key else {
+                            break 'run Trap::internal("map.new destination is not a map");
+                        };
+                        r!(dst) = ex.heap.alloc_map(key, ty.value);
+                        safepoint!();
                     }
-                    text.push_str(left);
-                    text.push_str(right);
-                    r!(dst) = ex.heap.alloc_string(text);
-                    safepoint!();
-                }
-                Instr::StrLen { dst, src } => r!(dst) = tri!(ex.heap.str(r!(src))).len() as u64,
+                    Instr::MapGet { dst, map, key } => {
+                        let map = tri!(ex.heap.map(r!(map)));
+                        let key = tri!(ex.heap.key_ref(map.key, r!(key)));
+                        match map.entries.get(&key) {
+                            Some(&value) => r!(dst) = value,
+                            None => break 'run key_not_found(key),
+                        }
+                    }
+                    Instr::MapSet { map, key, src } => {
+                        tri!(ex.heap.map_set(r!(map), r!(key), r!(src)));
+                        safepoint!();
+                    }
+                    Instr::MapGetOr {
+                        dst,
+                        map,
+                        key,
+                        default,
+                    } => {
+                        let map = tri!(ex.heap.map(r!(map)));
+                        let key = tri!(ex.heap.key_ref(map.key, r!(key)));
+                        r!(dst) = map.entries.get(&key).copied().unwrap_or(r!(default));
+                    }
+                    Instr::MapContains { dst, map, key } => {
+                        let map = tri!(ex.heap.map(r!(map)));
+                        let key = tri!(ex.heap.key_ref(map.key, r!(key)));
+                        r!(dst) = u64::from(map.entries.contains_key(&key));
+                    }
+                    Instr::MapRemove { dst, map, key } => {
+                        let handle = r!(map);
+                        let object = tri!(ex.heap.map(handle));
+                        let key = tri!(ex.heap.key_ref(object.key, r!(key)));
+                        let found = object.entries.get_index_of(&key);
+                        if let Some(index) = found {
+                            tri!(ex.heap.map_mut(handle))
+                                .entries
+                                .shift_remove_index(index);
+                        }
+                        r!(dst) = u64::from(found.is_some());
+                    }
+                    Instr::MapLen { dst, map } => {
+                        r!(dst) = tri!(ex.heap.map(r!(map))).entries.len() as u64
+                    }
+                    Instr::MapKeys { dst, map } => {
+                        r!(dst) = tri!(ex.heap.map_keys(r!(map)));
+                        safepoint!();
+                    }
 
-                // ---- arrays ----
-                Instr::NewArray { dst, first, count } => {
-                    let element = tri!(ex.program.register_type(ex.info, dst)).element;
-                    let first = usize::from(first);
-                    let Some(items) = regs.get(first..first + usize::from(count)) else {
-                        break 'run Trap::internal("array elements lie outside the frame");
-                    };
-                    let items = items.to_vec();
-                    r!(dst) = ex.heap.alloc_array(element, items);
-                    safepoint!();
-                }
-                Instr::ArrayFill { dst, count, value } => {
-                    let element = tri!(ex.program.register_type(ex.info, dst)).element;
-                    let count = r!(count) as i64;
-                    let Ok(length) = usize::try_from(count) else {
-                        break 'run Trap::invalid_argument(format_args!("fill count {count}"));
-                    };
-                    tri!(ex.heap.check_alloc(length.saturating_mul(8)));
-                    let mut items = Vec::new();
-                    if items.try_reserve_exact(length).is_err() {
-                        break 'run out_of_memory(length.saturating_mul(8));
+                    // ---- forms and picks ----
+                    Instr::NewForm { dst, first } => {
+                        let form = tri!(ex.program.register_type(ex.info, dst)).form;
+                        let Some(layout) = form.and_then(|form| ex.heap.layouts().form(form))
+                        else {
+                            break 'run Trap::internal("form.new destination is not a form");
+                        };
+                        let first = usize::from(first);
+                        let Some(fields) = regs.get(first..first + layout.fields.len()) else {
+                            break 'run Trap::internal("form fields lie outside the frame");
+                        };
+                        r!(dst) = ex.heap.alloc_form(form.unwrap_or_default(), fields);
+                        safepoint!();
                     }
-                    items.resize(length, r!(value));
-                    r!(dst) = ex.heap.alloc_array(element, items);
-                    safepoint!();
-                }
-                Instr::ArrayGet { dst, array, index } => {
-                    let array = tri!(ex.heap.array(r!(array)));
-                    let index = r!(index) as i64;
-                    match usize::try_from(index)
-                        .ok()
-                        .and_then(|index| array.items.get(index))
-                    {
-                        Some(&value) => r!(dst) = value,
-                        None => break 'run Trap::index_out_of_bounds(index, array.items.len()),
-                    }
-                }
-                Instr::ArraySet { array, index, src } => {
-                    let value = r!(src);
-                    let array = tri!(ex.heap.array_mut(r!(array)));
-                    let index = r!(index) as i64;
-                    let length = array.items.len();
-                    match usize::try_from(index)
-                        .ok()
-                        .and_then(|index| array.items.get_mut(index))
-                    {
-                        Some(slot) => *slot = value,
-                        None => break 'run Trap::index_out_of_bounds(index, length),
-                    }
-                }
-                Instr::ArrayLen { dst, array } => {
-                    r!(dst) = tri!(ex.heap.array(r!(array))).items.len() as u64
-                }
-                Instr::ArrayPush { array, src } => {
-                    tri!(ex.heap.array_push(r!(array), r!(src)));
-                    safepoint!();
-                }
-                Instr::ArrayPop { dst, array } => {
-                    match tri!(ex.heap.array_mut(r!(array))).items.pop() {
-                        Some(value) => r!(dst) = value,
-                        None => break 'run Trap::index_out_of_bounds(-1, 0),
-                    }
-                }
-
-                // ---- maps ----
-                Instr::NewMap { dst } => {
-                    let ty = tri!(ex.program.register_type(ex.info, dst));
-                    let Some(key) = ty.key else {
-                        break 'run Trap::internal("map.new destination is not a map");
-                    };
-                    r!(dst) = ex.heap.alloc_map(key, ty.value);
-                    safepoint!();
-                }
-                Instr::MapGet { dst, map, key } => {
-                    let map = tri!(ex.heap.map(r!(map)));
-                    let key = tri!(ex.heap.key_ref(map.key, r!(key)));
-                    match map.entries.get(&key) {
-                        Some(&value) => r!(dst) = value,
-                        None => break 'run key_not_found(key),
-                    }
-                }
-                Instr::MapSet { map, key, src } => {
-                    tri!(ex.heap.map_set(r!(map), r!(key), r!(src)));
-                    safepoint!();
-                }
-                Instr::MapGetOr {
-                    dst,
-                    map,
-                    key,
-                    default,
-                } => {
-                    let map = tri!(ex.heap.map(r!(map)));
-                    let key = tri!(ex.heap.key_ref(map.key, r!(key)));
-                    r!(dst) = map.entries.get(&key).copied().unwrap_or(r!(default));
-                }
-                Instr::MapContains { dst, map, key } => {
-                    let map = tri!(ex.heap.map(r!(map)));
-                    let key = tri!(ex.heap.key_ref(map.key, r!(key)));
-                    r!(dst) = u64::from(map.entries.contains_key(&key));
-                }
-                Instr::MapRemove { dst, map, key } => {
-                    let handle = r!(map);
-                    let object = tri!(ex.heap.map(handle));
-                    let key = tri!(ex.heap.key_ref(object.key, r!(key)));
-                    let found = object.entries.get_index_of(&key);
-                    if let Some(index) = found {
-                        tri!(ex.heap.map_mut(handle))
-                            .entries
-                            .shift_remove_index(index);
-                    }
-                    r!(dst) = u64::from(found.is_some());
-                }
-                Instr::MapLen { dst, map } => {
-                    r!(dst) = tri!(ex.heap.map(r!(map))).entries.len() as u64
-                }
-                Instr::MapKeys { dst, map } => {
-                    r!(dst) = tri!(ex.heap.map_keys(r!(map)));
-                    safepoint!();
-                }
-
-                // ---- forms and picks ----
-                Instr::NewForm { dst, first } => {
-                    let form = tri!(ex.program.register_type(ex.info, dst)).form;
-                    let Some(layout) = form.and_then(|form| ex.heap.layouts().form(form)) else {
-                        break 'run Trap::internal("form.new destination is not a form");
-                    };
-                    let first = usize::from(first);
-                    let Some(fields) = regs.get(first..first + layout.fields.len()) else {
-                        break 'run Trap::internal("form fields lie outside the frame");
-                    };
-                    r!(dst) = ex.heap.alloc_form(form.unwrap_or_default(), fields);
-                    safepoint!();
-                }
-                Instr::GetField { dst, object, field } => {
-                    let form = tri!(ex.heap.form(r!(object)));
-                    r!(dst) = *tri!(
-                        form.fields
-                            .get(usize::from(field))
-                            .ok_or_else(|| missing("field"))
-                    );
-                }
-                Instr::SetField { object, field, src } => {
-                    let value = r!(src);
-                    let form = tri!(ex.heap.form_mut(r!(object)));
-                    *tri!(
-                        form.fields
-                            .get_mut(usize::from(field))
-                            .ok_or_else(|| missing("field"))
-                    ) = value;
-                }
-                Instr::NewPick { dst, case, first } => {
-                    let pick = tri!(ex.program.register_type(ex.info, dst)).pick;
-                    let Some(layout) =
-                        pick.and_then(|pick| ex.heap.layouts().case(pick, u32::from(case)))
-                    else {
-                        break 'run Trap::internal(
-                            "pick.new destination is not a pick with that case",
+                    Instr::GetField { dst, object, field } => {
+                        let form = tri!(ex.heap.form(r!(object)));
+                        r!(dst) = *tri!(
+                            form.fields
+                                .get(usize::from(field))
+                                .ok_or_else(|| missing("field"))
                         );
-                    };
-                    let first = usize::from(first);
-                    let Some(payload) = regs.get(first..first + layout.fields.len()) else {
-                        break 'run Trap::internal("pick payload lies outside the frame");
-                    };
-                    r!(dst) =
-                        ex.heap
-                            .alloc_pick(pick.unwrap_or_default(), u32::from(case), payload);
-                    safepoint!();
-                }
-                Instr::PickTag { dst, pick } => {
-                    r!(dst) = u64::from(tri!(ex.heap.pick(r!(pick))).case)
-                }
-                Instr::PickField {
-                    dst,
-                    pick,
-                    case,
-                    field,
-                } => {
-                    let pick = tri!(ex.heap.pick(r!(pick)));
-                    if pick.case != u32::from(case) {
-                        break 'run Trap::internal("pick.field on a value of another case");
                     }
-                    r!(dst) = *tri!(
-                        pick.payload
-                            .get(usize::from(field))
-                            .ok_or_else(|| missing("payload field"))
-                    );
-                }
+                    Instr::SetField { object, field, src } => {
+                        let value = r!(src);
+                        let form = tri!(ex.heap.form_mut(r!(object)));
+                        *tri!(
+                            form.fields
+                                .get_mut(usize::from(field))
+                                .ok_or_else(|| missing("field"))
+                        ) = value;
+                    }
+                    Instr::NewPick { dst, case, first } => {
+                        let pick = tri!(ex.program.register_type(ex.info, dst)).pick;
+                        let Some(layout) =
+                            pick.and_then(|pick| ex.heap.layouts().case(pick, u32::from(case)))
+                        else {
+                            break 'run Trap::internal(
+                                "pick.new destination is not a pick with that case",
+                            );
+                        };
+                        let first = usize::from(first);
+                        let Some(payload) = regs.get(first..first + layout.fields.len()) else {
+                            break 'run Trap::internal("pick payload lies outside the frame");
+                        };
+                        r!(dst) =
+                            ex.heap
+                                .alloc_pick(pick.unwrap_or_default(), u32::from(case), payload);
+                        safepoint!();
+                    }
+                    Instr::PickTag { dst, pick } => {
+                        r!(dst) = u64::from(tri!(ex.heap.pick(r!(pick))).case)
+                    }
+                    Instr::PickField {
+                        dst,
+                        pick,
+                        case,
+                        field,
+                    } => {
+                        let pick = tri!(ex.heap.pick(r!(pick)));
+                        if pick.case != u32::from(case) {
+                            break 'run Trap::internal("pick.field on a value of another case");
+                        }
+                        r!(dst) = *tri!(
+                            pick.payload
+                                .get(usize::from(field))
+                                .ok_or_else(|| missing("payload field"))
+                        );
+                    }
 
-                // ---- threads ----
-                Instr::Spawn { func, args, dst } => {
-                    let arguments = regs.get(usize::from(args)..).unwrap_or_default();
-                    r!(dst) = tri!(spawn_thread(ex.program, ex.heap, ex.sched, func, arguments));
-                    safepoint!();
-                }
-                Instr::Join { thread } => {
-                    let id = tri!(ex.heap.thread(r!(thread)));
-                    if tri!(ex.sched.join(id)) {
+                    // ---- threads ----
+                    Instr::Spawn { func, args, dst } => {
+                        let arguments = regs.get(usize::from(args)..).unwrap_or_default();
+                        r!(dst) =
+                            tri!(spawn_thread(ex.program, ex.heap, ex.sched, func, arguments));
+                        if ex.hook.is_some() {
+                            let id = ex.sched.slots.len().saturating_sub(1) as u32;
+                            thread_event(ex.hook.as_deref_mut(), ThreadEvent::Started(id));
+                        }
+                        safepoint!();
+                    }
+                    Instr::Join { thread } => {
+                        let id = tri!(ex.heap.thread(r!(thread)));
+                        if tri!(ex.sched.join(id)) {
+                            switch!(Switch::Block);
+                        }
+                    }
+                    Instr::ChanNew { dst, cap } => {
+                        let element = tri!(ex.program.register_type(ex.info, dst)).element;
+                        let cap = r!(cap) as i64;
+                        let Ok(cap) = usize::try_from(cap) else {
+                            break 'run Trap::invalid_argument(format_args!(
+                                "channel capacity {cap}"
+                            ));
+                        };
+                        r!(dst) = ex.heap.alloc_chan(element, cap);
+                        safepoint!();
+                    }
+                    Instr::Send { chan, src } => {
+                        match tri!(ex.sched.send(ex.heap, r!(chan), r!(src))) {
+                            Transfer::Done(_) => {}
+                            Transfer::Blocked => switch!(Switch::Block),
+                        }
+                    }
+                    Instr::Recv { dst, chan } => {
+                        match tri!(ex.sched.recv(ex.heap, r!(chan), dst)) {
+                            Transfer::Done(value) => r!(dst) = value,
+                            Transfer::Blocked => switch!(Switch::Block),
+                        }
+                    }
+                    Instr::Yield {} => {
+                        if !ex.sched.is_single() {
+                            ex.sched.requeue_current();
+                            switch!(Switch::Block);
+                        }
+                    }
+                    Instr::Sleep { ms } => {
+                        tri!(ex.sched.sleep(ex.sys, r!(ms) as i64));
                         switch!(Switch::Block);
                     }
-                }
-                Instr::ChanNew { dst, cap } => {
-                    let element = tri!(ex.program.register_type(ex.info, dst)).element;
-                    let cap = r!(cap) as i64;
-                    let Ok(cap) = usize::try_from(cap) else {
-                        break 'run Trap::invalid_argument(format_args!("channel capacity {cap}"));
-                    };
-                    r!(dst) = ex.heap.alloc_chan(element, cap);
-                    safepoint!();
-                }
-                Instr::Send { chan, src } => {
-                    match tri!(ex.sched.send(ex.heap, r!(chan), r!(src))) {
-                        Transfer::Done(_) => {}
-                        Transfer::Blocked => switch!(Switch::Block),
+                    Instr::ThreadId { dst } => r!(dst) = u64::from(ex.sched.current),
+                    Instr::Break {} => {
+                        pc -= 1;
+                        if let Some(hook) = ex.hook.as_deref_mut() {
+                            let func = ex.frames.last().map_or(0, |frame| frame.func);
+                            let here = CodeLocation {
+                                func,
+                                pc: pc as u32,
+                            };
+                            hook.stop = Some((ex.sched.current, StopReason::Breakpoint(here)));
+                        }
+                        switch!(Switch::Suspend);
                     }
                 }
-                Instr::Recv { dst, chan } => match tri!(ex.sched.recv(ex.heap, r!(chan), dst)) {
-                    Transfer::Done(value) => r!(dst) = value,
-                    Transfer::Blocked => switch!(Switch::Block),
-                },
-                Instr::Yield {} => {
-                    if !ex.sched.is_single() {
-                        ex.sched.requeue_current();
-                        switch!(Switch::Block);
-                    }
-                }
-                Instr::Sleep { ms } => {
-                    tri!(ex.sched.sleep(ex.sys, r!(ms) as i64));
-                    switch!(Switch::Block);
-                }
-                Instr::ThreadId { dst } => r!(dst) = u64::from(ex.sched.current),
             }
         };
         let trap = match ex.switching.take() {
             None => trap,
+            Some(Switch::Suspend) => {
+                if let Some(top) = ex.frames.last_mut() {
+                    top.pc = pc;
+                }
+                return Ok(RunEnd::Suspended);
+            }
             Some(reason) => {
                 let next = if reason == Switch::Slice {
+                    if let Some(hook) = ex.hook.as_deref_mut()
+                        && hook.pause.is_requested()
+                    {
+                        hook.pause.clear();
+                        hook.stop = Some((ex.sched.current, StopReason::Pause));
+                        // The backward jump or call that ran out of fuel runs on resume.
+                        if let Some(top) = ex.frames.last_mut() {
+                            top.pc = pc - 1;
+                        }
+                        ex.fuel = 0;
+                        return Ok(RunEnd::Suspended);
+                    }
+                    let held = ex
+                        .hook
+                        .as_ref()
+                        .is_some_and(|hook| hook.holds_thread(ex.sched.current));
                     refuel(&mut ex.fuel, &mut ex.budget, ex.limit, ex.sched, ex.sys)
-                        .map(|others| others.then_some(Switch::Preempt))
+                        .map(|others| (others && !held).then_some(Switch::Preempt))
                 } else {
                     Ok(Some(reason))
                 };
@@ -885,6 +1063,7 @@ fn run(ex: &mut Exec<'_>) -> Result<u64, Trap> {
                     // fuel runs again.
                     Ok(None) => {
                         pc -= 1;
+                        ex.rerun = true;
                         regs = window(ex.stack, ex.base)?;
                         continue;
                     }
@@ -899,6 +1078,33 @@ fn run(ex: &mut Exec<'_>) -> Result<u64, Trap> {
                 }
             }
         };
+        let watched = !resumed
+            && ex
+                .hook
+                .as_ref()
+                .is_some_and(|hook| hook.exceptions.all || hook.exceptions.uncaught);
+        if watched {
+            let caught = trap.is_catchable() && find_handler(ex, pc).is_some();
+            let Some(hook) = ex.hook.as_deref_mut() else {
+                return Err(missing("debugger"));
+            };
+            if (hook.exceptions.all && trap.is_catchable()) || (!caught && hook.exceptions.uncaught)
+            {
+                hook.stop = Some((
+                    ex.sched.current,
+                    StopReason::Exception {
+                        message: trap.message.clone(),
+                        uncaught: !caught,
+                    },
+                ));
+                hook.pending = Some(trap);
+                // Shown at the faulting instruction; unwinding resumes after it.
+                if let Some(top) = ex.frames.last_mut() {
+                    top.pc = pc.saturating_sub(1);
+                }
+                return Ok(RunEnd::Suspended);
+            }
+        }
         match unwind(ex, pc, trap) {
             Ok(target) => {
                 code = &ex.info.code;
@@ -992,8 +1198,13 @@ fn switch_thread(ex: &mut Exec<'_>, pc: usize, reason: Switch) -> Result<usize, 
                 pc
             };
         }
-        Switch::Finished => ex.sched.finish_current()?,
-        Switch::Slice => return Err(Trap::internal("a slice switch reached the scheduler")),
+        Switch::Finished => {
+            ex.sched.finish_current()?;
+            thread_event(ex.hook.as_deref_mut(), ThreadEvent::Exited(current));
+        }
+        Switch::Slice | Switch::Suspend => {
+            return Err(Trap::internal("a slice switch reached the scheduler"));
+        }
     }
     let next = match ex.sched.next(ex.sys) {
         Ok(next) => next,
@@ -1070,21 +1281,7 @@ fn unwind(ex: &mut Exec<'_>, pc: usize, trap: Trap) -> Result<usize, Trap> {
     if !trap.is_catchable() {
         return uncaught(ex, trap);
     }
-    let top = ex.frames.len();
-    let found = ex
-        .frames
-        .iter()
-        .enumerate()
-        .rev()
-        .find_map(|(depth, frame)| {
-            // Every frame's pc is the one after its running instruction (the call, for callers).
-            let after = if depth + 1 == top { pc } else { frame.pc };
-            let fault = u32::try_from(after.checked_sub(1)?).ok()?;
-            let info = ex.program.funcs.get(frame.func as usize)?;
-            let handler = info.handlers.iter().find(|handler| handler.covers(fault))?;
-            Some((depth, info, *handler))
-        });
-    let Some((depth, info, handler)) = found else {
+    let Some((depth, info, handler)) = find_handler(ex, pc) else {
         return uncaught(ex, trap);
     };
     ex.frames.truncate(depth + 1);
@@ -1107,6 +1304,57 @@ fn unwind(ex: &mut Exec<'_>, pc: usize, trap: Trap) -> Result<usize, Trap> {
         ex.heap.check_limit()?;
     }
     Ok(handler.target_pc as usize)
+}
+
+/// The handler that catches an error raised by the instruction before `pc` in the current frame:
+/// the frame it belongs to (as an index into the frames), its function and the handler.
+fn find_handler<'p>(ex: &Exec<'p>, pc: usize) -> Option<(usize, &'p FuncInfo, Handler)> {
+    let top = ex.frames.len();
+    let program = ex.program;
+    ex.frames
+        .iter()
+        .enumerate()
+        .rev()
+        .find_map(|(depth, frame)| {
+            // Every frame's pc is the one after its running instruction (the call, for callers).
+            let after = if depth + 1 == top { pc } else { frame.pc };
+            let fault = u32::try_from(after.checked_sub(1)?).ok()?;
+            let info = program.funcs.get(frame.func as usize)?;
+            let handler = info.handlers.iter().find(|handler| handler.covers(fault))?;
+            Some((depth, info, *handler))
+        })
+}
+
+/// Asks the hook about the instruction at `pc` of the running thread (the checking loop).
+#[inline(never)]
+fn check(
+    hook: Option<&mut Hook>,
+    program: &Program,
+    frames: &[Frame],
+    sched: &Scheduler,
+    pc: usize,
+    fetched: Instr,
+) -> Before {
+    let Some(hook) = hook else {
+        return Before::Run(fetched);
+    };
+    let func = frames.last().map_or(0, |frame| frame.func);
+    hook.before(
+        &program.module,
+        sched.current,
+        frames.len(),
+        func,
+        pc as u32,
+        fetched,
+    )
+}
+
+/// Tells the debugger (if any) that a thread came or went.
+#[cold]
+fn thread_event(hook: Option<&mut Hook>, event: ThreadEvent) {
+    if let Some(hook) = hook {
+        hook.thread_event(event);
+    }
 }
 
 /// A float register's value.

@@ -584,6 +584,17 @@ impl Heap {
         }
     }
 
+    /// The pick value `handle`, to change its payload (a debugger's `setVariable`).
+    ///
+    /// # Errors
+    /// As [`str`](Heap::str).
+    pub fn pick_mut(&mut self, handle: u64) -> Result<&mut PickObject, Trap> {
+        match self.get_mut(handle)? {
+            Object::Pick(pick) => Ok(pick),
+            _ => Err(mistyped("pick")),
+        }
+    }
+
     /// The pick value `handle`.
     ///
     /// # Errors
