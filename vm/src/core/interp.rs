@@ -287,12 +287,8 @@ fn drive(
         .funcs
         .get(top.func as usize)
         .ok_or_else(|| missing("function"))?;
-    let mut pending = hook.as_mut().and_then(|hook| hook.pending.take());
+    let pending = hook.as_mut().and_then(|hook| hook.pending.take());
     let mut pc = top.pc;
-    if pending.is_some() {
-        // The faulting instruction ran: unwinding starts after it.
-        pc += 1;
-    }
     let mut exec = Exec {
         program,
         heap,
@@ -313,12 +309,23 @@ fn drive(
         rerun: false,
     };
     exec.stack_len = exec.stack.len();
+    if let Some(trap) = pending {
+        // A runtime error the debugger stopped at: the faulting instruction ran, unwinding starts
+        // after it (and does not stop again).
+        match unwind(&mut exec, pc + 1, trap) {
+            Ok(target) => pc = target,
+            Err(trap) => {
+                fuel.remaining = exec.budget + exec.fuel;
+                return Err(trap);
+            }
+        }
+    }
     let result = loop {
         let checking = exec.hook.as_ref().is_some_and(|hook| hook.needs_checking());
         let end = if checking {
-            run::<true>(&mut exec, pc, pending.take())
+            run::<true>(&mut exec, pc)
         } else {
-            run::<false>(&mut exec, pc, pending.take())
+            run::<false>(&mut exec, pc)
         };
         match (end, exec.hook.as_ref()) {
             // Back to the plain loop where the checking one left.
@@ -369,15 +376,10 @@ struct Exec<'a> {
     rerun: bool,
 }
 
-/// The dispatch loop proper (see [`execute`]), starting at `pc` of the current frame, or by
-/// unwinding `pending`. `CHECKING` is the debugger's checking loop, which asks the hook before
+/// The dispatch loop proper (see [`execute`]), starting at `start` in the current frame. `CHECKING` is the debugger's checking loop, which asks the hook before
 /// every instruction; the plain loop never looks at the hook on its hot path.
 #[inline(never)]
-fn run<const CHECKING: bool>(
-    ex: &mut Exec<'_>,
-    start: usize,
-    mut pending: Option<Trap>,
-) -> Result<RunEnd, Trap> {
+fn run<const CHECKING: bool>(ex: &mut Exec<'_>, start: usize) -> Result<RunEnd, Trap> {
     let mut code: &[Instr] = &ex.info.code;
     let mut pc: usize = start;
     let mut regs = window(ex.stack, ex.base)?;
@@ -385,645 +387,627 @@ fn run<const CHECKING: bool>(
     // Each pass runs until a runtime error; a caught one resumes at its handler, so the dispatch
     // loop itself carries nothing for exceptions.
     loop {
-        // A runtime error the debugger already stopped at is unwound without stopping again.
-        let resumed = pending.is_some();
-        let trap: Trap = if let Some(trap) = pending.take() {
-            trap
-        } else {
-            'run: loop {
-                /// Unwraps a `Result`, leaving the loop with its error.
-                macro_rules! tri {
-                    ($result:expr) => {
-                        match $result {
-                            Ok(value) => value,
-                            Err(trap) => break 'run trap,
-                        }
-                    };
-                }
-                /// A register of the current frame.
-                macro_rules! r {
-                    ($register:expr) => {
-                        regs[usize::from($register)]
-                    };
-                }
-                /// Counts one step against `max_steps`.
-                macro_rules! tick {
-                    () => {
-                        if ex.fuel == 0 {
-                            ex.switching = Some(Switch::Slice);
-                            break 'run Trap::new(String::new());
-                        }
-                        ex.fuel -= 1;
-                    };
-                }
-                /// Leaves the processor after the current instruction.
-                macro_rules! switch {
-                    ($reason:expr) => {{
-                        ex.switching = Some($reason);
+        let trap: Trap = 'run: loop {
+            /// Unwraps a `Result`, leaving the loop with its error.
+            macro_rules! tri {
+                ($result:expr) => {
+                    match $result {
+                        Ok(value) => value,
+                        Err(trap) => break 'run trap,
+                    }
+                };
+            }
+            /// A register of the current frame.
+            macro_rules! r {
+                ($register:expr) => {
+                    regs[usize::from($register)]
+                };
+            }
+            /// Counts one step against `max_steps`.
+            macro_rules! tick {
+                () => {
+                    if ex.fuel == 0 {
+                        ex.switching = Some(Switch::Slice);
                         break 'run Trap::new(String::new());
-                    }};
+                    }
+                    ex.fuel -= 1;
+                };
+            }
+            /// Leaves the processor after the current instruction.
+            macro_rules! switch {
+                ($reason:expr) => {{
+                    ex.switching = Some($reason);
+                    break 'run Trap::new(String::new());
+                }};
+            }
+            /// Collects if the heap asks for it; only used after a result has been stored.
+            macro_rules! safepoint {
+                () => {
+                    if ex.heap.should_collect() {
+                        collect(
+                            ex.heap, ex.program, ex.stack, ex.frames, ex.globals, ex.sched,
+                        );
+                        tri!(ex.heap.check_limit());
+                        regs = tri!(window(ex.stack, ex.base));
+                    }
+                };
+            }
+            /// Takes a jump to `target`, counting a step when it goes backward.
+            macro_rules! jump {
+                ($target:expr) => {{
+                    let target = $target as usize;
+                    if target < pc {
+                        tick!();
+                    }
+                    pc = target;
+                }};
+            }
+
+            let Some(fetched) = code.get(pc) else {
+                break 'run Trap::internal("execution ran off the end of the function");
+            };
+            let checked: Instr;
+            let instr: &Instr = if CHECKING && !std::mem::take(&mut ex.rerun) {
+                match check(
+                    ex.hook.as_deref_mut(),
+                    ex.program,
+                    ex.frames,
+                    ex.sched,
+                    pc,
+                    *fetched,
+                ) {
+                    Before::Run(instr) => {
+                        checked = instr;
+                        &checked
+                    }
+                    Before::Stop | Before::Leave => switch!(Switch::Suspend),
                 }
-                /// Collects if the heap asks for it; only used after a result has been stored.
-                macro_rules! safepoint {
-                    () => {
-                        if ex.heap.should_collect() {
-                            collect(
-                                ex.heap, ex.program, ex.stack, ex.frames, ex.globals, ex.sched,
-                            );
-                            tri!(ex.heap.check_limit());
-                            regs = tri!(window(ex.stack, ex.base));
+            } else {
+                fetched
+            };
+            pc += 1;
+            match *instr {
+                // ---- moves, constants, globals ----
+                Instr::Nop {} => {}
+                Instr::Move { dst, src } => r!(dst) = r!(src),
+                Instr::LoadInt { dst, value } => r!(dst) = i64::from(value) as u64,
+                Instr::LoadConst { dst, index } => {
+                    r!(dst) = *tri!(
+                        ex.program
+                            .constants
+                            .get(index as usize)
+                            .ok_or_else(|| missing("constant"))
+                    );
+                }
+                Instr::LoadBool { dst, value } => r!(dst) = u64::from(value),
+                Instr::LoadNull { dst } => r!(dst) = 0,
+                Instr::GetGlobal { dst, global } => {
+                    r!(dst) = *tri!(
+                        ex.globals
+                            .get(global as usize)
+                            .ok_or_else(|| missing("global"))
+                    );
+                }
+                Instr::SetGlobal { global, src } => {
+                    *tri!(
+                        ex.globals
+                            .get_mut(global as usize)
+                            .ok_or_else(|| missing("global"))
+                    ) = r!(src);
+                }
+
+                // ---- int arithmetic ----
+                Instr::AddI { dst, a, b } => r!(dst) = r!(a).wrapping_add(r!(b)),
+                Instr::SubI { dst, a, b } => r!(dst) = r!(a).wrapping_sub(r!(b)),
+                Instr::MulI { dst, a, b } => {
+                    r!(dst) = (r!(a) as i64).wrapping_mul(r!(b) as i64) as u64
+                }
+                Instr::DivI { dst, a, b } => {
+                    let divisor = r!(b) as i64;
+                    if divisor == 0 {
+                        break 'run Trap::division_by_zero();
+                    }
+                    r!(dst) = (r!(a) as i64).wrapping_div(divisor) as u64;
+                }
+                Instr::RemI { dst, a, b } => {
+                    let divisor = r!(b) as i64;
+                    if divisor == 0 {
+                        break 'run Trap::division_by_zero();
+                    }
+                    r!(dst) = (r!(a) as i64).wrapping_rem(divisor) as u64;
+                }
+                Instr::NegI { dst, src } => r!(dst) = (r!(src) as i64).wrapping_neg() as u64,
+                Instr::AddIImm { dst, a, imm } => {
+                    r!(dst) = (r!(a) as i64).wrapping_add(i64::from(imm)) as u64
+                }
+
+                // ---- float arithmetic ----
+                Instr::AddF { dst, a, b } => r!(dst) = (f(r!(a)) + f(r!(b))).to_bits(),
+                Instr::SubF { dst, a, b } => r!(dst) = (f(r!(a)) - f(r!(b))).to_bits(),
+                Instr::MulF { dst, a, b } => r!(dst) = (f(r!(a)) * f(r!(b))).to_bits(),
+                Instr::DivF { dst, a, b } => r!(dst) = (f(r!(a)) / f(r!(b))).to_bits(),
+                Instr::RemF { dst, a, b } => r!(dst) = (f(r!(a)) % f(r!(b))).to_bits(),
+                Instr::NegF { dst, src } => r!(dst) = (-f(r!(src))).to_bits(),
+
+                // ---- comparisons ----
+                Instr::EqI { dst, a, b } => r!(dst) = u64::from(r!(a) == r!(b)),
+                Instr::NeI { dst, a, b } => r!(dst) = u64::from(r!(a) != r!(b)),
+                Instr::LtI { dst, a, b } => r!(dst) = u64::from((r!(a) as i64) < (r!(b) as i64)),
+                Instr::LeI { dst, a, b } => r!(dst) = u64::from((r!(a) as i64) <= (r!(b) as i64)),
+                Instr::EqF { dst, a, b } => r!(dst) = u64::from(f(r!(a)) == f(r!(b))),
+                Instr::NeF { dst, a, b } => r!(dst) = u64::from(f(r!(a)) != f(r!(b))),
+                Instr::LtF { dst, a, b } => r!(dst) = u64::from(f(r!(a)) < f(r!(b))),
+                Instr::LeF { dst, a, b } => r!(dst) = u64::from(f(r!(a)) <= f(r!(b))),
+                Instr::EqB { dst, a, b } => r!(dst) = u64::from((r!(a) != 0) == (r!(b) != 0)),
+                Instr::NeB { dst, a, b } => r!(dst) = u64::from((r!(a) != 0) != (r!(b) != 0)),
+                Instr::EqS { dst, a, b } => {
+                    r!(dst) = u64::from(tri!(strings_equal(ex.heap, r!(a), r!(b))))
+                }
+                Instr::NeS { dst, a, b } => {
+                    r!(dst) = u64::from(!tri!(strings_equal(ex.heap, r!(a), r!(b))))
+                }
+                Instr::LtS { dst, a, b } => {
+                    r!(dst) = u64::from(tri!(ex.heap.str(r!(a))) < tri!(ex.heap.str(r!(b))));
+                }
+                Instr::LeS { dst, a, b } => {
+                    r!(dst) = u64::from(tri!(ex.heap.str(r!(a))) <= tri!(ex.heap.str(r!(b))));
+                }
+                Instr::EqRef { dst, a, b } => r!(dst) = u64::from(r!(a) == r!(b)),
+                Instr::NeRef { dst, a, b } => r!(dst) = u64::from(r!(a) != r!(b)),
+                Instr::Not { dst, src } => r!(dst) = u64::from(r!(src) == 0),
+
+                // ---- control flow ----
+                Instr::Jump { target } => jump!(target),
+                Instr::JumpIf { cond, target } => {
+                    if r!(cond) != 0 {
+                        jump!(target);
+                    }
+                }
+                Instr::JumpIfNot { cond, target } => {
+                    if r!(cond) == 0 {
+                        jump!(target);
+                    }
+                }
+                Instr::JumpIfNotLtI { a, b, target } => {
+                    if (r!(a) as i64) >= (r!(b) as i64) {
+                        jump!(target);
+                    }
+                }
+                Instr::JumpIfNotLeI { a, b, target } => {
+                    if (r!(a) as i64) > (r!(b) as i64) {
+                        jump!(target);
+                    }
+                }
+                Instr::Call { func, args, dst } => {
+                    tick!();
+                    let Some(callee) = ex.program.funcs.get(func as usize) else {
+                        break 'run missing("function");
+                    };
+                    if ex.frames.len() >= ex.max_depth {
+                        break 'run Trap::stack_overflow();
+                    }
+                    let nregs = ex.info.nregs;
+                    let first = usize::from(args);
+                    let params = callee.params;
+                    if first + params > nregs {
+                        break 'run Trap::internal(
+                            "call arguments lie outside the caller's registers",
+                        );
+                    }
+                    let new_base = ex.base + nregs;
+                    if let Some(top) = ex.frames.last_mut() {
+                        top.pc = pc;
+                    }
+                    ex.frames.push(Frame {
+                        func,
+                        pc: 0,
+                        base: new_base,
+                        ret: dst,
+                    });
+                    if ex.stack_len < new_base + REGISTER_WINDOW {
+                        tri!(ensure_window(ex.stack, new_base));
+                        ex.stack_len = ex.stack.len();
+                        regs = tri!(window(ex.stack, ex.base));
+                    }
+                    // The callee's registers follow the caller's. For small frames they lie inside the
+                    // caller's window: clear a fixed-size block (past the callee's registers nothing
+                    // lives), then copy the arguments.
+                    match regs.get_mut(nregs..nregs + SMALL_FRAME) {
+                        Some(block) if callee.small_frame => {
+                            block.fill(0);
+                            for index in 0..params {
+                                regs[nregs + index] = regs[first + index];
+                            }
                         }
+                        _ => {
+                            let Some((caller_regs, callee_regs)) =
+                                ex.stack.split_at_mut_checked(new_base)
+                            else {
+                                break 'run Trap::internal("register stack too small");
+                            };
+                            let (Some(arguments), Some(callee_regs)) = (
+                                caller_regs.get(ex.base + first..ex.base + first + params),
+                                callee_regs.get_mut(..callee.nregs),
+                            ) else {
+                                break 'run Trap::internal("register stack too small");
+                            };
+                            let (param_regs, other_regs) = callee_regs.split_at_mut(params);
+                            param_regs.copy_from_slice(arguments);
+                            other_regs.fill(0);
+                        }
+                    }
+                    ex.info = callee;
+                    ex.base = new_base;
+                    code = &callee.code;
+                    pc = 0;
+                    regs = tri!(window(ex.stack, new_base));
+                }
+                Instr::CallNative { native, args, dst } => {
+                    let Some(bound) = ex.program.natives.get(native as usize) else {
+                        break 'run missing("native");
+                    };
+                    let first = usize::from(args);
+                    let Some(arguments) = regs.get(first..first + bound.params) else {
+                        break 'run Trap::internal("native arguments lie outside the frame");
+                    };
+                    let mut context = NativeContext {
+                        heap: &mut *ex.heap,
+                        sys: &mut *ex.sys,
+                        ret: &bound.ret,
+                    };
+                    let value = tri!((bound.function)(&mut context, arguments));
+                    if bound.returns_value {
+                        r!(dst) = value;
+                    }
+                    safepoint!();
+                }
+                Instr::Ret { src } => {
+                    let value = r!(src);
+                    let returns_value = ex.info.returns_value;
+                    let Some(done) = ex.frames.pop() else {
+                        break 'run missing("frame");
+                    };
+                    let Some(&caller) = ex.frames.last() else {
+                        if ex.sched.current == 0 {
+                            return Ok(RunEnd::Returned(value));
+                        }
+                        switch!(Switch::Finished);
+                    };
+                    let Some(caller_info) = ex.program.funcs.get(caller.func as usize) else {
+                        break 'run missing("function");
+                    };
+                    ex.info = caller_info;
+                    code = &caller_info.code;
+                    pc = caller.pc;
+                    ex.base = caller.base;
+                    regs = tri!(window(ex.stack, ex.base));
+                    if returns_value {
+                        r!(done.ret) = value;
+                    }
+                }
+                Instr::RetVoid {} => {
+                    if ex.frames.pop().is_none() {
+                        break 'run missing("frame");
+                    }
+                    let Some(&caller) = ex.frames.last() else {
+                        if ex.sched.current == 0 {
+                            return Ok(RunEnd::Returned(0));
+                        }
+                        switch!(Switch::Finished);
+                    };
+                    let Some(caller_info) = ex.program.funcs.get(caller.func as usize) else {
+                        break 'run missing("function");
+                    };
+                    ex.info = caller_info;
+                    code = &caller_info.code;
+                    pc = caller.pc;
+                    ex.base = caller.base;
+                    regs = tri!(window(ex.stack, ex.base));
+                }
+                Instr::Throw { message } => {
+                    break 'run Trap::new(tri!(ex.heap.str(r!(message))));
+                }
+
+                // ---- conversions ----
+                Instr::IntToFloat { dst, src } => r!(dst) = ((r!(src) as i64) as f64).to_bits(),
+                Instr::FloatToInt { dst, src } => r!(dst) = tri!(float_to_int(f(r!(src)))) as u64,
+                Instr::ParseInt { dst, src } => {
+                    r!(dst) = tri!(parse_int(tri!(ex.heap.str(r!(src))))) as u64
+                }
+                Instr::ParseFloat { dst, src } => {
+                    r!(dst) = tri!(parse_float(tri!(ex.heap.str(r!(src))))).to_bits();
+                }
+                Instr::IntToStr { dst, src } => {
+                    r!(dst) = ex.heap.alloc_string((r!(src) as i64).to_string());
+                    safepoint!();
+                }
+                Instr::FloatToStr { dst, src } => {
+                    r!(dst) = ex.heap.alloc_string(format::float_to_string(f(r!(src))));
+                    safepoint!();
+                }
+                Instr::BoolToStr { dst, src } => {
+                    r!(dst) = if r!(src) != 0 {
+                        ex.program.true_str
+                    } else {
+                        ex.program.false_str
                     };
                 }
-                /// Takes a jump to `target`, counting a step when it goes backward.
-                macro_rules! jump {
-                    ($target:expr) => {{
-                        let target = $target as usize;
-                        if target < pc {
-                            tick!();
-                        }
-                        pc = target;
-                    }};
+                Instr::RefToStr { dst, src } => {
+                    let value = r!(src);
+                    r!(dst) = if value == 0 {
+                        ex.program.null_str
+                    } else if let Object::Str(_) = tri!(ex.heap.get(value)) {
+                        value
+                    } else {
+                        let text =
+                            format::format_value(ex.heap, ValueKind::Ref, value, StringStyle::Raw);
+                        tri!(ex.heap.check_alloc(text.len()));
+                        ex.heap.alloc_string(text)
+                    };
+                    safepoint!();
                 }
 
-                let Some(&fetched) = code.get(pc) else {
-                    break 'run Trap::internal("execution ran off the end of the function");
-                };
-                let instr = if CHECKING && !std::mem::take(&mut ex.rerun) {
-                    match check(
-                        ex.hook.as_deref_mut(),
-                        ex.program,
-                        ex.frames,
-                        ex.sched,
-                        pc,
-                        fetched,
-                    ) {
-                        Before::Run(instr) => instr,
-                        Before::Stop | Before::Leave => switch!(Switch::Suspend),
+                // ---- strings ----
+                Instr::Concat { dst, a, b } => {
+                    let (left, right) = (tri!(ex.heap.str(r!(a))), tri!(ex.heap.str(r!(b))));
+                    let length = left.len() + right.len();
+                    tri!(ex.heap.check_alloc(length));
+                    let mut text = String::new();
+                    if text.try_reserve_exact(length).is_err() {
+                        break 'run out_of_memory(length);
                     }
-                } else {
-                    fetched
-                };
-                pc += 1;
-                match instr {
-                    // ---- moves, constants, globals ----
-                    Instr::Nop {} => {}
-                    Instr::Move { dst, src } => r!(dst) = r!(src),
-                    Instr::LoadInt { dst, value } => r!(dst) = i64::from(value) as u64,
-                    Instr::LoadConst { dst, index } => {
-                        r!(dst) = *tri!(
-                            ex.program
-                                .constants
-                                .get(index as usize)
-                                .ok_or_else(|| missing("constant"))
+                    text.push_str(left);
+                    text.push_str(right);
+                    r!(dst) = ex.heap.alloc_string(text);
+                    safepoint!();
+                }
+                Instr::StrLen { dst, src } => r!(dst) = tri!(ex.heap.str(r!(src))).len() as u64,
+
+                // ---- arrays ----
+                Instr::NewArray { dst, first, count } => {
+                    let element = tri!(ex.program.register_type(ex.info, dst)).element;
+                    let first = usize::from(first);
+                    let Some(items) = regs.get(first..first + usize::from(count)) else {
+                        break 'run Trap::internal("array elements lie outside the frame");
+                    };
+                    let items = items.to_vec();
+                    r!(dst) = ex.heap.alloc_array(element, items);
+                    safepoint!();
+                }
+                Instr::ArrayFill { dst, count, value } => {
+                    let element = tri!(ex.program.register_type(ex.info, dst)).element;
+                    let count = r!(count) as i64;
+                    let Ok(length) = usize::try_from(count) else {
+                        break 'run Trap::invalid_argument(format_args!("fill count {count}"));
+                    };
+                    tri!(ex.heap.check_alloc(length.saturating_mul(8)));
+                    let mut items = Vec::new();
+                    if items.try_reserve_exact(length).is_err() {
+                        break 'run out_of_memory(length.saturating_mul(8));
+                    }
+                    items.resize(length, r!(value));
+                    r!(dst) = ex.heap.alloc_array(element, items);
+                    safepoint!();
+                }
+                Instr::ArrayGet { dst, array, index } => {
+                    let array = tri!(ex.heap.array(r!(array)));
+                    let index = r!(index) as i64;
+                    match usize::try_from(index)
+                        .ok()
+                        .and_then(|index| array.items.get(index))
+                    {
+                        Some(&value) => r!(dst) = value,
+                        None => break 'run Trap::index_out_of_bounds(index, array.items.len()),
+                    }
+                }
+                Instr::ArraySet { array, index, src } => {
+                    let value = r!(src);
+                    let array = tri!(ex.heap.array_mut(r!(array)));
+                    let index = r!(index) as i64;
+                    let length = array.items.len();
+                    match usize::try_from(index)
+                        .ok()
+                        .and_then(|index| array.items.get_mut(index))
+                    {
+                        Some(slot) => *slot = value,
+                        None => break 'run Trap::index_out_of_bounds(index, length),
+                    }
+                }
+                Instr::ArrayLen { dst, array } => {
+                    r!(dst) = tri!(ex.heap.array(r!(array))).items.len() as u64
+                }
+                Instr::ArrayPush { array, src } => {
+                    tri!(ex.heap.array_push(r!(array), r!(src)));
+                    safepoint!();
+                }
+                Instr::ArrayPop { dst, array } => {
+                    match tri!(ex.heap.array_mut(r!(array))).items.pop() {
+                        Some(value) => r!(dst) = value,
+                        None => break 'run Trap::index_out_of_bounds(-1, 0),
+                    }
+                }
+
+                // ---- maps ----
+                Instr::NewMap { dst } => {
+                    let ty = tri!(ex.program.register_type(ex.info, dst));
+                    let Some(key) = ty.key else {
+                        break 'run Trap::internal("map.new destination is not a map");
+                    };
+                    r!(dst) = ex.heap.alloc_map(key, ty.value);
+                    safepoint!();
+                }
+                Instr::MapGet { dst, map, key } => {
+                    let map = tri!(ex.heap.map(r!(map)));
+                    let key = tri!(ex.heap.key_ref(map.key, r!(key)));
+                    match map.entries.get(&key) {
+                        Some(&value) => r!(dst) = value,
+                        None => break 'run key_not_found(key),
+                    }
+                }
+                Instr::MapSet { map, key, src } => {
+                    tri!(ex.heap.map_set(r!(map), r!(key), r!(src)));
+                    safepoint!();
+                }
+                Instr::MapGetOr {
+                    dst,
+                    map,
+                    key,
+                    default,
+                } => {
+                    let map = tri!(ex.heap.map(r!(map)));
+                    let key = tri!(ex.heap.key_ref(map.key, r!(key)));
+                    r!(dst) = map.entries.get(&key).copied().unwrap_or(r!(default));
+                }
+                Instr::MapContains { dst, map, key } => {
+                    let map = tri!(ex.heap.map(r!(map)));
+                    let key = tri!(ex.heap.key_ref(map.key, r!(key)));
+                    r!(dst) = u64::from(map.entries.contains_key(&key));
+                }
+                Instr::MapRemove { dst, map, key } => {
+                    let handle = r!(map);
+                    let object = tri!(ex.heap.map(handle));
+                    let key = tri!(ex.heap.key_ref(object.key, r!(key)));
+                    let found = object.entries.get_index_of(&key);
+                    if let Some(index) = found {
+                        tri!(ex.heap.map_mut(handle))
+                            .entries
+                            .shift_remove_index(index);
+                    }
+                    r!(dst) = u64::from(found.is_some());
+                }
+                Instr::MapLen { dst, map } => {
+                    r!(dst) = tri!(ex.heap.map(r!(map))).entries.len() as u64
+                }
+                Instr::MapKeys { dst, map } => {
+                    r!(dst) = tri!(ex.heap.map_keys(r!(map)));
+                    safepoint!();
+                }
+
+                // ---- forms and picks ----
+                Instr::NewForm { dst, first } => {
+                    let form = tri!(ex.program.register_type(ex.info, dst)).form;
+                    let Some(layout) = form.and_then(|form| ex.heap.layouts().form(form)) else {
+                        break 'run Trap::internal("form.new destination is not a form");
+                    };
+                    let first = usize::from(first);
+                    let Some(fields) = regs.get(first..first + layout.fields.len()) else {
+                        break 'run Trap::internal("form fields lie outside the frame");
+                    };
+                    r!(dst) = ex.heap.alloc_form(form.unwrap_or_default(), fields);
+                    safepoint!();
+                }
+                Instr::GetField { dst, object, field } => {
+                    let form = tri!(ex.heap.form(r!(object)));
+                    r!(dst) = *tri!(
+                        form.fields
+                            .get(usize::from(field))
+                            .ok_or_else(|| missing("field"))
+                    );
+                }
+                Instr::SetField { object, field, src } => {
+                    let value = r!(src);
+                    let form = tri!(ex.heap.form_mut(r!(object)));
+                    *tri!(
+                        form.fields
+                            .get_mut(usize::from(field))
+                            .ok_or_else(|| missing("field"))
+                    ) = value;
+                }
+                Instr::NewPick { dst, case, first } => {
+                    let pick = tri!(ex.program.register_type(ex.info, dst)).pick;
+                    let Some(layout) =
+                        pick.and_then(|pick| ex.heap.layouts().case(pick, u32::from(case)))
+                    else {
+                        break 'run Trap::internal(
+                            "pick.new destination is not a pick with that case",
                         );
+                    };
+                    let first = usize::from(first);
+                    let Some(payload) = regs.get(first..first + layout.fields.len()) else {
+                        break 'run Trap::internal("pick payload lies outside the frame");
+                    };
+                    r!(dst) =
+                        ex.heap
+                            .alloc_pick(pick.unwrap_or_default(), u32::from(case), payload);
+                    safepoint!();
+                }
+                Instr::PickTag { dst, pick } => {
+                    r!(dst) = u64::from(tri!(ex.heap.pick(r!(pick))).case)
+                }
+                Instr::PickField {
+                    dst,
+                    pick,
+                    case,
+                    field,
+                } => {
+                    let pick = tri!(ex.heap.pick(r!(pick)));
+                    if pick.case != u32::from(case) {
+                        break 'run Trap::internal("pick.field on a value of another case");
                     }
-                    Instr::LoadBool { dst, value } => r!(dst) = u64::from(value),
-                    Instr::LoadNull { dst } => r!(dst) = 0,
-                    Instr::GetGlobal { dst, global } => {
-                        r!(dst) = *tri!(
-                            ex.globals
-                                .get(global as usize)
-                                .ok_or_else(|| missing("global"))
-                        );
-                    }
-                    Instr::SetGlobal { global, src } => {
-                        *tri!(
-                            ex.globals
-                                .get_mut(global as usize)
-                                .ok_or_else(|| missing("global"))
-                        ) = r!(src);
-                    }
+                    r!(dst) = *tri!(
+                        pick.payload
+                            .get(usize::from(field))
+                            .ok_or_else(|| missing("payload field"))
+                    );
+                }
 
-                    // ---- int arithmetic ----
-                    Instr::AddI { dst, a, b } => r!(dst) = r!(a).wrapping_add(r!(b)),
-                    Instr::SubI { dst, a, b } => r!(dst) = r!(a).wrapping_sub(r!(b)),
-                    Instr::MulI { dst, a, b } => {
-                        r!(dst) = (r!(a) as i64).wrapping_mul(r!(b) as i64) as u64
+                // ---- threads ----
+                Instr::Spawn { func, args, dst } => {
+                    let arguments = regs.get(usize::from(args)..).unwrap_or_default();
+                    r!(dst) = tri!(spawn_thread(ex.program, ex.heap, ex.sched, func, arguments));
+                    if ex.hook.is_some() {
+                        let id = ex.sched.slots.len().saturating_sub(1) as u32;
+                        thread_event(ex.hook.as_deref_mut(), ThreadEvent::Started(id));
                     }
-                    Instr::DivI { dst, a, b } => {
-                        let divisor = r!(b) as i64;
-                        if divisor == 0 {
-                            break 'run Trap::division_by_zero();
-                        }
-                        r!(dst) = (r!(a) as i64).wrapping_div(divisor) as u64;
-                    }
-                    Instr::RemI { dst, a, b } => {
-                        let divisor = r!(b) as i64;
-                        if divisor == 0 {
-                            break 'run Trap::division_by_zero();
-                        }
-                        r!(dst) = (r!(a) as i64).wrapping_rem(divisor) as u64;
-                    }
-                    Instr::NegI { dst, src } => r!(dst) = (r!(src) as i64).wrapping_neg() as u64,
-                    Instr::AddIImm { dst, a, imm } => {
-                        r!(dst) = (r!(a) as i64).wrapping_add(i64::from(imm)) as u64
-                    }
-
-                    // ---- float arithmetic ----
-                    Instr::AddF { dst, a, b } => r!(dst) = (f(r!(a)) + f(r!(b))).to_bits(),
-                    Instr::SubF { dst, a, b } => r!(dst) = (f(r!(a)) - f(r!(b))).to_bits(),
-                    Instr::MulF { dst, a, b } => r!(dst) = (f(r!(a)) * f(r!(b))).to_bits(),
-                    Instr::DivF { dst, a, b } => r!(dst) = (f(r!(a)) / f(r!(b))).to_bits(),
-                    Instr::RemF { dst, a, b } => r!(dst) = (f(r!(a)) % f(r!(b))).to_bits(),
-                    Instr::NegF { dst, src } => r!(dst) = (-f(r!(src))).to_bits(),
-
-                    // ---- comparisons ----
-                    Instr::EqI { dst, a, b } => r!(dst) = u64::from(r!(a) == r!(b)),
-                    Instr::NeI { dst, a, b } => r!(dst) = u64::from(r!(a) != r!(b)),
-                    Instr::LtI { dst, a, b } => {
-                        r!(dst) = u64::from((r!(a) as i64) < (r!(b) as i64))
-                    }
-                    Instr::LeI { dst, a, b } => {
-                        r!(dst) = u64::from((r!(a) as i64) <= (r!(b) as i64))
-                    }
-                    Instr::EqF { dst, a, b } => r!(dst) = u64::from(f(r!(a)) == f(r!(b))),
-                    Instr::NeF { dst, a, b } => r!(dst) = u64::from(f(r!(a)) != f(r!(b))),
-                    Instr::LtF { dst, a, b } => r!(dst) = u64::from(f(r!(a)) < f(r!(b))),
-                    Instr::LeF { dst, a, b } => r!(dst) = u64::from(f(r!(a)) <= f(r!(b))),
-                    Instr::EqB { dst, a, b } => r!(dst) = u64::from((r!(a) != 0) == (r!(b) != 0)),
-                    Instr::NeB { dst, a, b } => r!(dst) = u64::from((r!(a) != 0) != (r!(b) != 0)),
-                    Instr::EqS { dst, a, b } => {
-                        r!(dst) = u64::from(tri!(strings_equal(ex.heap, r!(a), r!(b))))
-                    }
-                    Instr::NeS { dst, a, b } => {
-                        r!(dst) = u64::from(!tri!(strings_equal(ex.heap, r!(a), r!(b))))
-                    }
-                    Instr::LtS { dst, a, b } => {
-                        r!(dst) = u64::from(tri!(ex.heap.str(r!(a))) < tri!(ex.heap.str(r!(b))));
-                    }
-                    Instr::LeS { dst, a, b } => {
-                        r!(dst) = u64::from(tri!(ex.heap.str(r!(a))) <= tri!(ex.heap.str(r!(b))));
-                    }
-                    Instr::EqRef { dst, a, b } => r!(dst) = u64::from(r!(a) == r!(b)),
-                    Instr::NeRef { dst, a, b } => r!(dst) = u64::from(r!(a) != r!(b)),
-                    Instr::Not { dst, src } => r!(dst) = u64::from(r!(src) == 0),
-
-                    // ---- control flow ----
-                    Instr::Jump { target } => jump!(target),
-                    Instr::JumpIf { cond, target } => {
-                        if r!(cond) != 0 {
-                            jump!(target);
-                        }
-                    }
-                    Instr::JumpIfNot { cond, target } => {
-                        if r!(cond) == 0 {
-                            jump!(target);
-                        }
-                    }
-                    Instr::JumpIfNotLtI { a, b, target } => {
-                        if (r!(a) as i64) >= (r!(b) as i64) {
-                            jump!(target);
-                        }
-                    }
-                    Instr::JumpIfNotLeI { a, b, target } => {
-                        if (r!(a) as i64) > (r!(b) as i64) {
-                            jump!(target);
-                        }
-                    }
-                    Instr::Call { func, args, dst } => {
-                        tick!();
-                        let Some(callee) = ex.program.funcs.get(func as usize) else {
-                            break 'run missing("function");
-                        };
-                        if ex.frames.len() >= ex.max_depth {
-                            break 'run Trap::stack_overflow();
-                        }
-                        let nregs = ex.info.nregs;
-                        let first = usize::from(args);
-                        let params = callee.params;
-                        if first + params > nregs {
-                            break 'run Trap::internal(
-                                "call arguments lie outside the caller's registers",
-                            );
-                        }
-                        let new_base = ex.base + nregs;
-                        if let Some(top) = ex.frames.last_mut() {
-                            top.pc = pc;
-                        }
-                        ex.frames.push(Frame {
-                            func,
-                            pc: 0,
-                            base: new_base,
-                            ret: dst,
-                        });
-                        if ex.stack_len < new_base + REGISTER_WINDOW {
-                            tri!(ensure_window(ex.stack, new_base));
-                            ex.stack_len = ex.stack.len();
-                            regs = tri!(window(ex.stack, ex.base));
-                        }
-                        // The callee's registers follow the caller's. For small frames they lie inside the
-                        // caller's window: clear a fixed-size block (past the callee's registers nothing
-                        // lives), then copy the arguments.
-                        match regs.get_mut(nregs..nregs + SMALL_FRAME) {
-                            Some(block) if callee.small_frame => {
-                                block.fill(0);
-                                for index in 0..params {
-                                    regs[nregs + index] = regs[first + index];
-                                }
-                            }
-                            _ => {
-                                let Some((caller_regs, callee_regs)) =
-                                    ex.stack.split_at_mut_checked(new_base)
-                                else {
-                                    break 'run Trap::internal("register stack too small");
-                                };
-                                let (Some(arguments), Some(callee_regs)) = (
-                                    caller_regs.get(ex.base + first..ex.base + first + params),
-                                    callee_regs.get_mut(..callee.nregs),
-                                ) else {
-                                    break 'run Trap::internal("register stack too small");
-                                };
-                                let (param_regs, other_regs) = callee_regs.split_at_mut(params);
-                                param_regs.copy_from_slice(arguments);
-                                other_regs.fill(0);
-                            }
-                        }
-                        ex.info = callee;
-                        ex.base = new_base;
-                        code = &callee.code;
-                        pc = 0;
-                        regs = tri!(window(ex.stack, new_base));
-                    }
-                    Instr::CallNative { native, args, dst } => {
-                        let Some(bound) = ex.program.natives.get(native as usize) else {
-                            break 'run missing("native");
-                        };
-                        let first = usize::from(args);
-                        let Some(arguments) = regs.get(first..first + bound.params) else {
-                            break 'run Trap::internal("native arguments lie outside the frame");
-                        };
-                        let mut context = NativeContext {
-                            heap: &mut *ex.heap,
-                            sys: &mut *ex.sys,
-                            ret: &bound.ret,
-                        };
-                        let value = tri!((bound.function)(&mut context, arguments));
-                        if bound.returns_value {
-                            r!(dst) = value;
-                        }
-                        safepoint!();
-                    }
-                    Instr::Ret { src } => {
-                        let value = r!(src);
-                        let returns_value = ex.info.returns_value;
-                        let Some(done) = ex.frames.pop() else {
-                            break 'run missing("frame");
-                        };
-                        let Some(&caller) = ex.frames.last() else {
-                            if ex.sched.current == 0 {
-                                return Ok(RunEnd::Returned(value));
-                            }
-                            switch!(Switch::Finished);
-                        };
-                        let Some(caller_info) = ex.program.funcs.get(caller.func as usize) else {
-                            break 'run missing("function");
-                        };
-                        ex.info = caller_info;
-                        code = &caller_info.code;
-                        pc = caller.pc;
-                        ex.base = caller.base;
-                        regs = tri!(window(ex.stack, ex.base));
-                        if returns_value {
-                            r!(done.ret) = value;
-                        }
-                    }
-                    Instr::RetVoid {} => {
-                        if ex.frames.pop().is_none() {
-                            break 'run missing("frame");
-                        }
-                        let Some(&caller) = ex.frames.last() else {
-                            if ex.sched.current == 0 {
-                                return Ok(RunEnd::Returned(0));
-                            }
-                            switch!(Switch::Finished);
-                        };
-                        let Some(caller_info) = ex.program.funcs.get(caller.func as usize) else {
-                            break 'run missing("function");
-                        };
-                        ex.info = caller_info;
-                        code = &caller_info.code;
-                        pc = caller.pc;
-                        ex.base = caller.base;
-                        regs = tri!(window(ex.stack, ex.base));
-                    }
-                    Instr::Throw { message } => {
-                        break 'run Trap::new(tri!(ex.heap.str(r!(message))));
-                    }
-
-                    // ---- conversions ----
-                    Instr::IntToFloat { dst, src } => r!(dst) = ((r!(src) as i64) as f64).to_bits(),
-                    Instr::FloatToInt { dst, src } => {
-                        r!(dst) = tri!(float_to_int(f(r!(src)))) as u64
-                    }
-                    Instr::ParseInt { dst, src } => {
-                        r!(dst) = tri!(parse_int(tri!(ex.heap.str(r!(src))))) as u64
-                    }
-                    Instr::ParseFloat { dst, src } => {
-                        r!(dst) = tri!(parse_float(tri!(ex.heap.str(r!(src))))).to_bits();
-                    }
-                    Instr::IntToStr { dst, src } => {
-                        r!(dst) = ex.heap.alloc_string((r!(src) as i64).to_string());
-                        safepoint!();
-                    }
-                    Instr::FloatToStr { dst, src } => {
-                        r!(dst) = ex.heap.alloc_string(format::float_to_string(f(r!(src))));
-                        safepoint!();
-                    }
-                    Instr::BoolToStr { dst, src } => {
-                        r!(dst) = if r!(src) != 0 {
-                            ex.program.true_str
-                        } else {
-                            ex.program.false_str
-                        };
-                    }
-                    Instr::RefToStr { dst, src } => {
-                        let value = r!(src);
-                        r!(dst) = if value == 0 {
-                            ex.program.null_str
-                        } else if let Object::Str(_) = tri!(ex.heap.get(value)) {
-                            value
-                        } else {
-                            let text = format::format_value(
-                                ex.heap,
-                                ValueKind::Ref,
-                                value,
-                                StringStyle::Raw,
-                            );
-                            tri!(ex.heap.check_alloc(text.len()));
-                            ex.heap.alloc_string(text)
-                        };
-                        safepoint!();
-                    }
-
-                    // ---- strings ----
-                    Instr::Concat { dst, a, b } => {
-                        let (left, right) = (tri!(ex.heap.str(r!(a))), tri!(ex.heap.str(r!(b))));
-                        let length = left.len() + right.len();
-                        tri!(ex.heap.check_alloc(length));
-                        let mut text = String::new();
-                        if text.try_reserve_exact(length).is_err() {
-                            break 'run out_of_memory(length);
-                        }
-                        text.push_str(left);
-                        text.push_str(right);
-                        r!(dst) = ex.heap.alloc_string(text);
-                        safepoint!();
-                    }
-                    Instr::StrLen { dst, src } => r!(dst) = tri!(ex.heap.str(r!(src))).len() as u64,
-
-                    // ---- arrays ----
-                    Instr::NewArray { dst, first, count } => {
-                        let element = tri!(ex.program.register_type(ex.info, dst)).element;
-                        let first = usize::from(first);
-                        let Some(items) = regs.get(first..first + usize::from(count)) else {
-                            break 'run Trap::internal("array elements lie outside the frame");
-                        };
-                        let items = items.to_vec();
-                        r!(dst) = ex.heap.alloc_array(element, items);
-                        safepoint!();
-                    }
-                    Instr::ArrayFill { dst, count, value } => {
-                        let element = tri!(ex.program.register_type(ex.info, dst)).element;
-                        let count = r!(count) as i64;
-                        let Ok(length) = usize::try_from(count) else {
-                            break 'run Trap::invalid_argument(format_args!("fill count {count}"));
-                        };
-                        tri!(ex.heap.check_alloc(length.saturating_mul(8)));
-                        let mut items = Vec::new();
-                        if items.try_reserve_exact(length).is_err() {
-                            break 'run out_of_memory(length.saturating_mul(8));
-                        }
-                        items.resize(length, r!(value));
-                        r!(dst) = ex.heap.alloc_array(element, items);
-                        safepoint!();
-                    }
-                    Instr::ArrayGet { dst, array, index } => {
-                        let array = tri!(ex.heap.array(r!(array)));
-                        let index = r!(index) as i64;
-                        match usize::try_from(index)
-                            .ok()
-                            .and_then(|index| array.items.get(index))
-                        {
-                            Some(&value) => r!(dst) = value,
-                            None => break 'run Trap::index_out_of_bounds(index, array.items.len()),
-                        }
-                    }
-                    Instr::ArraySet { array, index, src } => {
-                        let value = r!(src);
-                        let array = tri!(ex.heap.array_mut(r!(array)));
-                        let index = r!(index) as i64;
-                        let length = array.items.len();
-                        match usize::try_from(index)
-                            .ok()
-                            .and_then(|index| array.items.get_mut(index))
-                        {
-                            Some(slot) => *slot = value,
-                            None => break 'run Trap::index_out_of_bounds(index, length),
-                        }
-                    }
-                    Instr::ArrayLen { dst, array } => {
-                        r!(dst) = tri!(ex.heap.array(r!(array))).items.len() as u64
-                    }
-                    Instr::ArrayPush { array, src } => {
-                        tri!(ex.heap.array_push(r!(array), r!(src)));
-                        safepoint!();
-                    }
-                    Instr::ArrayPop { dst, array } => {
-                        match tri!(ex.heap.array_mut(r!(array))).items.pop() {
-                            Some(value) => r!(dst) = value,
-                            None => break 'run Trap::index_out_of_bounds(-1, 0),
-                        }
-                    }
-
-                    // ---- maps ----
-                    Instr::NewMap { dst } => {
-                        let ty = tri!(ex.program.register_type(ex.info, dst));
-                        let Some(key) = ty.key else {
-                            break 'run Trap::internal("map.new destination is not a map");
-                        };
-                        r!(dst) = ex.heap.alloc_map(key, ty.value);
-                        safepoint!();
-                    }
-                    Instr::MapGet { dst, map, key } => {
-                        let map = tri!(ex.heap.map(r!(map)));
-                        let key = tri!(ex.heap.key_ref(map.key, r!(key)));
-                        match map.entries.get(&key) {
-                            Some(&value) => r!(dst) = value,
-                            None => break 'run key_not_found(key),
-                        }
-                    }
-                    Instr::MapSet { map, key, src } => {
-                        tri!(ex.heap.map_set(r!(map), r!(key), r!(src)));
-                        safepoint!();
-                    }
-                    Instr::MapGetOr {
-                        dst,
-                        map,
-                        key,
-                        default,
-                    } => {
-                        let map = tri!(ex.heap.map(r!(map)));
-                        let key = tri!(ex.heap.key_ref(map.key, r!(key)));
-                        r!(dst) = map.entries.get(&key).copied().unwrap_or(r!(default));
-                    }
-                    Instr::MapContains { dst, map, key } => {
-                        let map = tri!(ex.heap.map(r!(map)));
-                        let key = tri!(ex.heap.key_ref(map.key, r!(key)));
-                        r!(dst) = u64::from(map.entries.contains_key(&key));
-                    }
-                    Instr::MapRemove { dst, map, key } => {
-                        let handle = r!(map);
-                        let object = tri!(ex.heap.map(handle));
-                        let key = tri!(ex.heap.key_ref(object.key, r!(key)));
-                        let found = object.entries.get_index_of(&key);
-                        if let Some(index) = found {
-                            tri!(ex.heap.map_mut(handle))
-                                .entries
-                                .shift_remove_index(index);
-                        }
-                        r!(dst) = u64::from(found.is_some());
-                    }
-                    Instr::MapLen { dst, map } => {
-                        r!(dst) = tri!(ex.heap.map(r!(map))).entries.len() as u64
-                    }
-                    Instr::MapKeys { dst, map } => {
-                        r!(dst) = tri!(ex.heap.map_keys(r!(map)));
-                        safepoint!();
-                    }
-
-                    // ---- forms and picks ----
-                    Instr::NewForm { dst, first } => {
-                        let form = tri!(ex.program.register_type(ex.info, dst)).form;
-                        let Some(layout) = form.and_then(|form| ex.heap.layouts().form(form))
-                        else {
-                            break 'run Trap::internal("form.new destination is not a form");
-                        };
-                        let first = usize::from(first);
-                        let Some(fields) = regs.get(first..first + layout.fields.len()) else {
-                            break 'run Trap::internal("form fields lie outside the frame");
-                        };
-                        r!(dst) = ex.heap.alloc_form(form.unwrap_or_default(), fields);
-                        safepoint!();
-                    }
-                    Instr::GetField { dst, object, field } => {
-                        let form = tri!(ex.heap.form(r!(object)));
-                        r!(dst) = *tri!(
-                            form.fields
-                                .get(usize::from(field))
-                                .ok_or_else(|| missing("field"))
-                        );
-                    }
-                    Instr::SetField { object, field, src } => {
-                        let value = r!(src);
-                        let form = tri!(ex.heap.form_mut(r!(object)));
-                        *tri!(
-                            form.fields
-                                .get_mut(usize::from(field))
-                                .ok_or_else(|| missing("field"))
-                        ) = value;
-                    }
-                    Instr::NewPick { dst, case, first } => {
-                        let pick = tri!(ex.program.register_type(ex.info, dst)).pick;
-                        let Some(layout) =
-                            pick.and_then(|pick| ex.heap.layouts().case(pick, u32::from(case)))
-                        else {
-                            break 'run Trap::internal(
-                                "pick.new destination is not a pick with that case",
-                            );
-                        };
-                        let first = usize::from(first);
-                        let Some(payload) = regs.get(first..first + layout.fields.len()) else {
-                            break 'run Trap::internal("pick payload lies outside the frame");
-                        };
-                        r!(dst) =
-                            ex.heap
-                                .alloc_pick(pick.unwrap_or_default(), u32::from(case), payload);
-                        safepoint!();
-                    }
-                    Instr::PickTag { dst, pick } => {
-                        r!(dst) = u64::from(tri!(ex.heap.pick(r!(pick))).case)
-                    }
-                    Instr::PickField {
-                        dst,
-                        pick,
-                        case,
-                        field,
-                    } => {
-                        let pick = tri!(ex.heap.pick(r!(pick)));
-                        if pick.case != u32::from(case) {
-                            break 'run Trap::internal("pick.field on a value of another case");
-                        }
-                        r!(dst) = *tri!(
-                            pick.payload
-                                .get(usize::from(field))
-                                .ok_or_else(|| missing("payload field"))
-                        );
-                    }
-
-                    // ---- threads ----
-                    Instr::Spawn { func, args, dst } => {
-                        let arguments = regs.get(usize::from(args)..).unwrap_or_default();
-                        r!(dst) =
-                            tri!(spawn_thread(ex.program, ex.heap, ex.sched, func, arguments));
-                        if ex.hook.is_some() {
-                            let id = ex.sched.slots.len().saturating_sub(1) as u32;
-                            thread_event(ex.hook.as_deref_mut(), ThreadEvent::Started(id));
-                        }
-                        safepoint!();
-                    }
-                    Instr::Join { thread } => {
-                        let id = tri!(ex.heap.thread(r!(thread)));
-                        if tri!(ex.sched.join(id)) {
-                            switch!(Switch::Block);
-                        }
-                    }
-                    Instr::ChanNew { dst, cap } => {
-                        let element = tri!(ex.program.register_type(ex.info, dst)).element;
-                        let cap = r!(cap) as i64;
-                        let Ok(cap) = usize::try_from(cap) else {
-                            break 'run Trap::invalid_argument(format_args!(
-                                "channel capacity {cap}"
-                            ));
-                        };
-                        r!(dst) = ex.heap.alloc_chan(element, cap);
-                        safepoint!();
-                    }
-                    Instr::Send { chan, src } => {
-                        match tri!(ex.sched.send(ex.heap, r!(chan), r!(src))) {
-                            Transfer::Done(_) => {}
-                            Transfer::Blocked => switch!(Switch::Block),
-                        }
-                    }
-                    Instr::Recv { dst, chan } => {
-                        match tri!(ex.sched.recv(ex.heap, r!(chan), dst)) {
-                            Transfer::Done(value) => r!(dst) = value,
-                            Transfer::Blocked => switch!(Switch::Block),
-                        }
-                    }
-                    Instr::Yield {} => {
-                        if !ex.sched.is_single() {
-                            ex.sched.requeue_current();
-                            switch!(Switch::Block);
-                        }
-                    }
-                    Instr::Sleep { ms } => {
-                        tri!(ex.sched.sleep(ex.sys, r!(ms) as i64));
+                    safepoint!();
+                }
+                Instr::Join { thread } => {
+                    let id = tri!(ex.heap.thread(r!(thread)));
+                    if tri!(ex.sched.join(id)) {
                         switch!(Switch::Block);
                     }
-                    Instr::ThreadId { dst } => r!(dst) = u64::from(ex.sched.current),
-                    Instr::Break {} => {
-                        pc -= 1;
-                        if let Some(hook) = ex.hook.as_deref_mut() {
-                            let func = ex.frames.last().map_or(0, |frame| frame.func);
-                            let here = CodeLocation {
-                                func,
-                                pc: pc as u32,
-                            };
-                            hook.stop = Some((ex.sched.current, StopReason::Breakpoint(here)));
-                        }
-                        switch!(Switch::Suspend);
+                }
+                Instr::ChanNew { dst, cap } => {
+                    let element = tri!(ex.program.register_type(ex.info, dst)).element;
+                    let cap = r!(cap) as i64;
+                    let Ok(cap) = usize::try_from(cap) else {
+                        break 'run Trap::invalid_argument(format_args!("channel capacity {cap}"));
+                    };
+                    r!(dst) = ex.heap.alloc_chan(element, cap);
+                    safepoint!();
+                }
+                Instr::Send { chan, src } => {
+                    match tri!(ex.sched.send(ex.heap, r!(chan), r!(src))) {
+                        Transfer::Done(_) => {}
+                        Transfer::Blocked => switch!(Switch::Block),
                     }
+                }
+                Instr::Recv { dst, chan } => match tri!(ex.sched.recv(ex.heap, r!(chan), dst)) {
+                    Transfer::Done(value) => r!(dst) = value,
+                    Transfer::Blocked => switch!(Switch::Block),
+                },
+                Instr::Yield {} => {
+                    if !ex.sched.is_single() {
+                        ex.sched.requeue_current();
+                        switch!(Switch::Block);
+                    }
+                }
+                Instr::Sleep { ms } => {
+                    tri!(ex.sched.sleep(ex.sys, r!(ms) as i64));
+                    switch!(Switch::Block);
+                }
+                Instr::ThreadId { dst } => r!(dst) = u64::from(ex.sched.current),
+                Instr::Break {} => {
+                    pc -= 1;
+                    if let Some(hook) = ex.hook.as_deref_mut() {
+                        let func = ex.frames.last().map_or(0, |frame| frame.func);
+                        let here = CodeLocation {
+                            func,
+                            pc: pc as u32,
+                        };
+                        hook.stop = Some((ex.sched.current, StopReason::Breakpoint(here)));
+                    }
+                    switch!(Switch::Suspend);
                 }
             }
         };
@@ -1078,11 +1062,10 @@ fn run<const CHECKING: bool>(
                 }
             }
         };
-        let watched = !resumed
-            && ex
-                .hook
-                .as_ref()
-                .is_some_and(|hook| hook.exceptions.all || hook.exceptions.uncaught);
+        let watched = ex
+            .hook
+            .as_ref()
+            .is_some_and(|hook| hook.exceptions.all || hook.exceptions.uncaught);
         if watched {
             let caught = trap.is_catchable() && find_handler(ex, pc).is_some();
             let Some(hook) = ex.hook.as_deref_mut() else {
