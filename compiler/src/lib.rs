@@ -14,3 +14,4 @@ pub mod types;
 
 pub use driver::{Compilation, CompileOptions, compile_file, compile_with, compile_with_options};
 pub use loader::FsLoader;
+pub use parser::parse_expression;

@@ -1,7 +1,8 @@
 //! The parser: tokens to a syntax tree ([`File`](crate::ast::File)), with error recovery.
 //!
 //! [`parse_file`] never fails. It reports every syntax error once and keeps going, so that a file with
-//! three separate mistakes gets three diagnostics. The recovery works like this:
+//! three separate mistakes gets three diagnostics. [`parse_expression`] parses one expression with the
+//! same grammar (a debugger's watch or console input). The recovery works like this:
 //!
 //! - After an error the parser is *panicking*: further errors are suppressed until it reaches a point
 //!   where it knows where it is again. Statements re-synchronise after a `;`, before a `}`, or before a
@@ -47,25 +48,29 @@ pub const MAX_CHAIN: u32 = 4096;
 /// Parses one file. Never fails: the tree keeps `Error` nodes where the text could not be parsed, and
 /// the diagnostics (lexical and syntax errors, in source order) say what was wrong.
 pub fn parse_file(file: FileId, text: &str) -> (File, Vec<Diagnostic>) {
-    let (tokens, mut diagnostics) = lexer::lex(file, text);
-    let mut parser = Parser::new(file, text, tokens);
-    // A string whose lexical error is its opening quote is unterminated: what follows it on its line
-    // was swallowed, so errors right after it would only repeat that one.
-    for diagnostic in &diagnostics {
-        let start = diagnostic.span.start;
-        let at_quote =
-            diagnostic.span.end == start + 1 && text.as_bytes().get(start as usize) == Some(&b'"');
-        if let Ok(index) = parser.tokens.binary_search_by_key(&start, |t| t.span.start)
-            && at_quote
-            && matches!(parser.tokens[index].kind, TokenKind::Str(_))
-        {
-            parser.broken[index] = true;
-        }
-    }
+    let (mut parser, mut diagnostics) = Parser::for_text(file, text);
     let ast = parser.file();
     diagnostics.extend(parser.diags);
     diagnostics.sort_by_key(|d| d.span.start);
     (ast, diagnostics)
+}
+
+/// Parses `text` as one expression (the whole text: tokens after it are an error), as a debugger's
+/// watch or console expression. Spans are in file `FileId(0)`. Never fails: an expression that could
+/// not be parsed comes back with `Error` nodes and at least one diagnostic.
+pub fn parse_expression(text: &str) -> (Expr, Vec<Diagnostic>) {
+    let (mut parser, mut diagnostics) = Parser::for_text(FileId(0), text);
+    let expr = parser.expr(true);
+    if !parser.at_eof() {
+        let message = format!(
+            "expected the end of the expression, found {}",
+            parser.peek().describe()
+        );
+        parser.error(parser.here(), message);
+    }
+    diagnostics.extend(parser.diags);
+    diagnostics.sort_by_key(|d| d.span.start);
+    (expr, diagnostics)
 }
 
 struct Parser<'a> {
@@ -189,6 +194,26 @@ fn path_segments(mut expr: &Expr) -> Vec<Ident> {
 }
 
 impl<'a> Parser<'a> {
+    /// A parser over `text` and the lexical diagnostics of it.
+    fn for_text(file: FileId, text: &'a str) -> (Parser<'a>, Vec<Diagnostic>) {
+        let (tokens, diagnostics) = lexer::lex(file, text);
+        let mut parser = Parser::new(file, text, tokens);
+        // A string whose lexical error is its opening quote is unterminated: what follows it on its
+        // line was swallowed, so errors right after it would only repeat that one.
+        for diagnostic in &diagnostics {
+            let start = diagnostic.span.start;
+            let at_quote = diagnostic.span.end == start + 1
+                && text.as_bytes().get(start as usize) == Some(&b'"');
+            if let Ok(index) = parser.tokens.binary_search_by_key(&start, |t| t.span.start)
+                && at_quote
+                && matches!(parser.tokens[index].kind, TokenKind::Str(_))
+            {
+                parser.broken[index] = true;
+            }
+        }
+        (parser, diagnostics)
+    }
+
     fn new(file: FileId, text: &'a str, raw: Vec<Token>) -> Parser<'a> {
         let mut tokens = Vec::with_capacity(raw.len());
         let mut docs = Vec::with_capacity(raw.len());
@@ -1803,4 +1828,106 @@ fn is_item_start(kind: &TokenKind) -> bool {
         kind,
         T::Proc | T::Fn | T::Form | T::Struct | T::Pick | T::Enum | T::Const | T::Let
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse_ok(text: &str) -> Expr {
+        let (expr, diagnostics) = parse_expression(text);
+        assert!(diagnostics.is_empty(), "{text}: {diagnostics:?}");
+        expr
+    }
+
+    fn first_error(text: &str) -> String {
+        let (_, diagnostics) = parse_expression(text);
+        diagnostics
+            .first()
+            .map(|d| d.message.clone())
+            .unwrap_or_else(|| panic!("{text}: expected an error"))
+    }
+
+    #[test]
+    fn expression_precedence() {
+        let expr = parse_ok("1 + 2 * 3 == 7 and not false");
+        let ExprKind::Binary { op, lhs, .. } = expr.kind else {
+            panic!("not a binary expression");
+        };
+        assert_eq!(op, BinOp::And);
+        let ExprKind::Binary { op, lhs, .. } = lhs.kind else {
+            panic!("not a comparison");
+        };
+        assert_eq!(op, BinOp::Eq);
+        let ExprKind::Binary { op, rhs, .. } = lhs.kind else {
+            panic!("not an addition");
+        };
+        assert_eq!(op, BinOp::Add);
+        assert!(matches!(rhs.kind, ExprKind::Binary { op: BinOp::Mul, .. }));
+    }
+
+    #[test]
+    fn expression_postfix_and_literals() {
+        let expr = parse_ok("p.items[2].name");
+        assert!(matches!(expr.kind, ExprKind::Field { ref name, .. } if name.name == "name"));
+        assert!(matches!(parse_ok("len(xs)").kind, ExprKind::Call { .. }));
+        assert!(matches!(parse_ok("m[\"k\"]").kind, ExprKind::Index { .. }));
+        assert!(matches!(
+            parse_ok("-9223372036854775808").kind,
+            ExprKind::Unary { .. }
+        ));
+        assert!(matches!(parse_ok("(1)").kind, ExprKind::Paren(_)));
+        assert!(matches!(parse_ok("{\"a\": 1}").kind, ExprKind::Map(_)));
+        assert!(matches!(
+            parse_ok("Point { x: 1.0 }").kind,
+            ExprKind::FormLit { .. }
+        ));
+        assert!(matches!(
+            parse_ok("  null  // comment").kind,
+            ExprKind::Null
+        ));
+        let expr = parse_ok("x");
+        assert_eq!(expr.span, Span::new(FileId(0), 0, 1));
+    }
+
+    #[test]
+    fn expression_trailing_tokens_are_an_error() {
+        let end = "expected the end of the expression, found";
+        assert_eq!(first_error("1 2"), format!("{end} an integer"));
+        assert_eq!(first_error("x)"), format!("{end} ')'"));
+        assert_eq!(first_error("a;"), format!("{end} ';'"));
+        assert_eq!(first_error("x let"), format!("{end} keyword 'let'"));
+    }
+
+    #[test]
+    fn expression_errors() {
+        assert_eq!(first_error(""), "expected an expression");
+        assert_eq!(first_error("   "), "expected an expression");
+        assert_eq!(first_error("1 +"), "expected an expression");
+        assert_eq!(first_error("(1"), "expected ')'");
+        assert!(!parse_expression("\"abc").1.is_empty());
+        assert!(!parse_expression("a[").1.is_empty());
+        assert!(!parse_expression("#").1.is_empty());
+        let (expr, diagnostics) = parse_expression("set x = 1");
+        assert!(!diagnostics.is_empty());
+        assert!(matches!(expr.kind, ExprKind::Error) || !diagnostics.is_empty());
+    }
+
+    #[test]
+    fn expression_deep_nesting_is_reported_not_overflowed() {
+        let text = format!("{}1{}", "(".repeat(10_000), ")".repeat(10_000));
+        let (_, diagnostics) = parse_expression(&text);
+        assert!(
+            diagnostics
+                .iter()
+                .any(|d| d.message.contains("nested too deeply"))
+        );
+        let text = format!("{}1", "-".repeat(10_000));
+        let (_, diagnostics) = parse_expression(&text);
+        assert!(
+            diagnostics
+                .iter()
+                .any(|d| d.message.contains("nested too deeply"))
+        );
+    }
 }
