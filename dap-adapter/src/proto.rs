@@ -903,6 +903,123 @@ pub mod to_proto {
         value
     }
 
+    /// An `output` event body placed at a source line (logpoints).
+    pub fn output_at(
+        category: &str,
+        text: &str,
+        source: Option<Value>,
+        line: Option<u32>,
+    ) -> Value {
+        let mut body = output(category, text);
+        if let Some(source) = source {
+            body["source"] = source;
+        }
+        if let Some(line) = line {
+            body["line"] = line.into();
+        }
+        body
+    }
+
+    /// A `thread` event body.
+    pub fn thread_event(reason: &str, thread: u32) -> Value {
+        json!({ "reason": reason, "threadId": thread_id(thread) })
+    }
+
+    /// An `exited` event body.
+    pub fn exited(code: i32) -> Value {
+        json!({ "exitCode": code })
+    }
+
+    /// A `continued` event body (every thread goes on).
+    pub fn continued(thread: u32) -> Value {
+        json!({ "threadId": thread_id(thread), "allThreadsContinued": true })
+    }
+
+    /// The body of a `continue` response.
+    pub fn continue_body() -> Value {
+        json!({ "allThreadsContinued": true })
+    }
+
+    /// A `breakpoint` event body for a breakpoint whose state changed.
+    pub fn breakpoint_changed(breakpoint: Value) -> Value {
+        json!({ "reason": "changed", "breakpoint": breakpoint })
+    }
+
+    /// The `Breakpoint` answering one exception filter: accepted, or why not.
+    pub fn exception_filter(result: Result<(), String>) -> Value {
+        match result {
+            Ok(()) => json!({ "verified": true }),
+            Err(message) => json!({ "verified": false, "message": message }),
+        }
+    }
+
+    /// The `stackTrace` response body.
+    pub fn stack_trace(frames: Vec<Value>, total: usize) -> Value {
+        json!({ "stackFrames": frames, "totalFrames": total })
+    }
+
+    /// A `CompletionItem` replacing `length` code units from column `start`.
+    pub fn completion(label: &str, start: usize, length: usize) -> Value {
+        json!({ "label": label, "start": start, "length": length })
+    }
+
+    /// The `source` response body.
+    pub fn source_content(text: &str) -> Value {
+        json!({ "content": text, "mimeType": "text/x-vitte" })
+    }
+
+    /// A `BreakpointLocation`.
+    pub fn breakpoint_location(line: u32) -> Value {
+        json!({ "line": line })
+    }
+
+    /// A `DisassembledInstruction`.
+    pub fn instruction(
+        location: CodeLocation,
+        text: &str,
+        symbol: &str,
+        source: Option<Value>,
+        line: Option<(u32, u32)>,
+    ) -> Value {
+        let mut value = json!({
+            "address": code_address(location),
+            "instruction": text,
+            "symbol": symbol,
+        });
+        if let Some(source) = source {
+            value["location"] = source;
+        }
+        if let Some((line, column)) = line {
+            value["line"] = line.into();
+            value["column"] = column.into();
+        }
+        value
+    }
+
+    /// A padding `DisassembledInstruction` for position `index` (outside the function) of
+    /// function `func`.
+    pub fn invalid_instruction(func: u32, index: i64) -> Value {
+        json!({
+            "address": format!("{func}:{index}"),
+            "instruction": "",
+            "presentationHint": "invalid",
+        })
+    }
+
+    /// The `exceptionInfo` response body for a runtime error.
+    pub fn exception_info(message: &str, uncaught: bool, trace: &str) -> Value {
+        json!({
+            "exceptionId": "runtime error",
+            "description": message,
+            "breakMode": if uncaught { "unhandled" } else { "always" },
+            "details": {
+                "message": message,
+                "typeName": "runtime error",
+                "stackTrace": trace,
+            },
+        })
+    }
+
     /// A `stopped` event body.
     pub fn stopped(
         reason: &str,
@@ -949,4 +1066,111 @@ pub fn threads_body(threads: &[(u32, String)]) -> Value {
             .map(|(id, name)| to_proto::thread(*id, name))
             .collect::<Vec<_>>()
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+    use vitte_vm::debug::CodeLocation;
+
+    use super::from_proto::{self, HitCondition, Parsed};
+    use super::{Command, error_id, to_proto};
+
+    #[test]
+    fn hit_conditions() {
+        let parse = from_proto::hit_condition;
+        assert_eq!(parse(">= 3"), Some(HitCondition::AtLeast(3)));
+        assert_eq!(parse("3"), Some(HitCondition::AtLeast(3)));
+        assert_eq!(parse(" == 2 "), Some(HitCondition::Exactly(2)));
+        assert_eq!(parse("=2"), Some(HitCondition::Exactly(2)));
+        assert_eq!(parse("% 4"), Some(HitCondition::Every(4)));
+        assert_eq!(parse("<= 1"), Some(HitCondition::AtMost(1)));
+        assert_eq!(parse("> 1"), Some(HitCondition::Above(1)));
+        assert_eq!(parse("< 1"), Some(HitCondition::Below(1)));
+        for bad in [
+            "",
+            "% 0",
+            "-1",
+            ">= x",
+            "== 1.5",
+            "99999999999999999999999",
+            ">=>= 1",
+        ] {
+            assert_eq!(parse(bad), None, "{bad}");
+        }
+        assert!(HitCondition::Every(3).passes(6));
+        assert!(!HitCondition::Every(3).passes(7));
+        assert!(HitCondition::AtLeast(2).passes(2));
+        assert!(!HitCondition::Exactly(2).passes(3));
+    }
+
+    #[test]
+    fn code_addresses_round_trip() {
+        let location = CodeLocation { func: 3, pc: 17 };
+        let text = to_proto::code_address(location);
+        assert_eq!(text, "3:17");
+        assert_eq!(from_proto::code_address(&text), Some(location));
+        for bad in ["", "3", ":1", "3:", "-1:2", "a:b", "1:2:3", "99999999999:0"] {
+            assert_eq!(from_proto::code_address(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn thread_ids_start_at_one() {
+        assert_eq!(to_proto::thread_id(0), 1);
+        assert_eq!(from_proto::vm_thread(1), Some(0));
+        assert_eq!(from_proto::vm_thread(0), None);
+        assert_eq!(from_proto::vm_thread(-5), None);
+        assert_eq!(from_proto::vm_thread(i64::MIN), None);
+        assert_eq!(from_proto::vm_thread(i64::MAX), None);
+    }
+
+    #[test]
+    fn commands_parse_back() {
+        for command in Command::ALL {
+            assert_eq!(Command::parse(command.name()), Some(*command));
+        }
+        assert_eq!(Command::parse("attach"), None);
+    }
+
+    #[test]
+    fn messages_are_classified() {
+        let parsed =
+            from_proto::message(json!({ "seq": 4, "type": "request", "command": "threads" }));
+        assert!(
+            matches!(parsed, Parsed::Request(request) if request.seq == 4 && request.command == Command::Threads)
+        );
+        let parsed = from_proto::message(json!({ "seq": 5, "type": "request", "command": "zap" }));
+        assert!(
+            matches!(parsed, Parsed::Refused { seq: 5, error, .. } if error.id == error_id::UNKNOWN_COMMAND && error.message == "unknown command zap")
+        );
+        assert!(matches!(
+            from_proto::message(json!({ "type": "request" })),
+            Parsed::Unanswerable(_)
+        ));
+        assert!(matches!(
+            from_proto::message(json!("x")),
+            Parsed::Unanswerable(_)
+        ));
+        assert!(matches!(
+            from_proto::message(json!({ "seq": 1.5 })),
+            Parsed::Unanswerable(_)
+        ));
+        assert!(matches!(
+            from_proto::message(json!({ "seq": 1, "type": "event" })),
+            Parsed::Ignored
+        ));
+    }
+
+    #[test]
+    fn error_responses_carry_a_structured_message() {
+        let error = super::DapError::running();
+        let response = to_proto::response(7, "next", &Err(error.clone()));
+        assert_eq!(response["success"], json!(false));
+        assert_eq!(response["message"], json!(error.message));
+        assert_eq!(response["body"]["error"]["id"], json!(error_id::RUNNING));
+        assert_eq!(response["body"]["error"]["showUser"], json!(true));
+        let ok = to_proto::response(8, "pause", &Ok(serde_json::Value::Null));
+        assert!(ok.get("body").is_none());
+    }
 }

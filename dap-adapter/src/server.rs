@@ -276,7 +276,6 @@ impl Server {
         }
         self.initialized = true;
         self.respond(request.seq, "initialize", &Ok(to_proto::capabilities()));
-        self.out.send(to_proto::event("initialized", None));
     }
 
     fn pause(&self, request: &Request) {

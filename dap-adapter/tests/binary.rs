@@ -131,9 +131,9 @@ fn a_stdio_session_runs_a_program_to_its_end() {
         response["body"]["supportsConfigurationDoneRequest"],
         json!(true)
     );
-    client.wait(json!({ "event": "initialized" }));
     let response = client.request("launch", json!({ "program": common::program("loop.vit") }));
     assert_eq!(response["success"], json!(true), "{response}");
+    client.wait(json!({ "event": "initialized" }));
     client.request("configurationDone", json!({}));
     client.wait(json!({ "event": "output", "body": { "output": "total 10\n" } }));
     client.wait(json!({ "event": "exited", "body": { "exitCode": 0 } }));

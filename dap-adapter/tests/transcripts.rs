@@ -34,6 +34,7 @@ transcripts!(
     lifecycle,
     nodebug,
     pending,
+    stepping,
     threads,
     variables,
 );

@@ -145,7 +145,6 @@ fn a_session_over_raw_bytes_answers_good_messages_and_reports_bad_ones() {
     }
     let expected = [
         json!({ "type": "response", "command": "initialize", "success": true }),
-        json!({ "type": "event", "event": "initialized" }),
         json!({ "event": "output", "body": { "category": "important", "output": "$contains:not valid JSON" } }),
         json!({ "event": "output", "body": { "category": "important", "output": "$contains:not valid JSON" } }),
         json!({ "type": "response", "command": "threads", "success": true, "body": { "threads": [] } }),

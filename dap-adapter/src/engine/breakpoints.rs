@@ -11,7 +11,7 @@
 
 use std::collections::BTreeMap;
 
-use serde_json::{Value, json};
+use serde_json::Value;
 use vitte_vm::debug::lines::{function_entry, resolve_line};
 use vitte_vm::debug::{CodeLocation, ExceptionStops};
 
@@ -414,16 +414,15 @@ impl Engine {
             match filter.as_str() {
                 FILTER_UNCAUGHT => {
                     stops.uncaught = true;
-                    views.push(json!({ "verified": true }));
+                    views.push(to_proto::exception_filter(Ok(())));
                 }
                 FILTER_ALL => {
                     stops.all = true;
-                    views.push(json!({ "verified": true }));
+                    views.push(to_proto::exception_filter(Ok(())));
                 }
-                other => views.push(json!({
-                    "verified": false,
-                    "message": format!("unknown exception filter '{other}'"),
-                })),
+                other => views.push(to_proto::exception_filter(Err(format!(
+                    "unknown exception filter '{other}'"
+                )))),
             }
         }
         self.exceptions = stops;
@@ -478,18 +477,30 @@ impl Engine {
                             Err(problem) => format!("<{problem}>"),
                         }
                     });
-                    let mut body = to_proto::output("console", &format!("{text}\n"));
-                    if let Some(source) = source {
-                        body["source"] = source;
-                    }
-                    if let Some(line) = line {
-                        body["line"] = line.into();
-                    }
+                    let body = to_proto::output_at("console", &format!("{text}\n"), source, line);
                     self.out.send(to_proto::event("output", Some(body)));
                 }
                 None => stop.push(id),
             }
         }
         stop
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::interpolate;
+
+    #[test]
+    fn log_messages_interpolate_expressions() {
+        let upper = |expression: &str| expression.trim().to_uppercase();
+        assert_eq!(interpolate("x = {x}, y = {y }", upper), "x = X, y = Y");
+        assert_eq!(interpolate("{{literal}} {a}}", upper), "{literal} A}");
+        assert_eq!(
+            interpolate("open {never closed", upper),
+            "open {never closed"
+        );
+        assert_eq!(interpolate("", upper), "");
+        assert_eq!(interpolate("é{é}é", upper), "éÉé");
     }
 }

@@ -7,7 +7,6 @@
 //! instruction are padded with empty entries marked `invalid`. Instructions are shown as the
 //! compiler made them (the module keeps the original code; breakpoints patch a copy).
 
-use serde_json::json;
 use vitte_vm::debug::CodeLocation;
 use vitte_vm::debug::lines::lines_with_code;
 
@@ -58,7 +57,7 @@ impl Engine {
             .get(index as usize)
             .map(|source| source.text.clone())
             .ok_or_else(|| DapError::stale("there is no such source in the program"))?;
-        Ok(json!({ "content": text, "mimeType": "text/x-vitte" }))
+        Ok(to_proto::source_content(&text))
     }
 
     /// `breakpointLocations`: the lines of a range that start a statement.
@@ -81,7 +80,7 @@ impl Engine {
             .map_or(first, |end| u32::try_from(end.max(0)).unwrap_or(u32::MAX));
         let lines = lines_with_code(module, index, first, last)
             .into_iter()
-            .map(|line| json!({ "line": line }))
+            .map(to_proto::breakpoint_location)
             .collect();
         Ok(list_body("breakpoints", lines))
     }
@@ -116,30 +115,23 @@ impl Engine {
                 .ok()
                 .and_then(|index| function.code.get(index));
             let Some(instruction) = instruction else {
-                instructions.push(json!({
-                    "address": format!("{}:{index}", base.func),
-                    "instruction": "",
-                    "presentationHint": "invalid",
-                }));
+                instructions.push(to_proto::invalid_instruction(base.func, index));
                 continue;
             };
             let location = CodeLocation {
                 func: base.func,
                 pc: u32::try_from(index).unwrap_or(0),
             };
-            let mut shown = json!({
-                "address": to_proto::code_address(location),
-                "instruction": instruction.to_string(),
-                "symbol": function.name,
-            });
-            if let Some(source) = &source {
-                shown["location"] = source.clone();
-            }
-            if let Some((_, line, column)) = module.location(location.func, location.pc) {
-                shown["line"] = line.into();
-                shown["column"] = column.into();
-            }
-            instructions.push(shown);
+            let line = module
+                .location(location.func, location.pc)
+                .map(|(_, line, column)| (line, column));
+            instructions.push(to_proto::instruction(
+                location,
+                &instruction.to_string(),
+                &function.name,
+                source.clone(),
+                line,
+            ));
         }
         Ok(list_body("instructions", instructions))
     }

@@ -7,7 +7,7 @@
 
 use std::collections::HashMap;
 
-use serde_json::{Value as Json, json};
+use serde_json::Value as Json;
 use vitte_vm::bytecode::{Module, Type, TypeId};
 use vitte_vm::debug::inspect::{self, child_count, children};
 use vitte_vm::debug::{Value, Variable};
@@ -338,7 +338,7 @@ impl Engine {
             let source = frame.source.and_then(|index| program.source_json(index));
             shown.push(to_proto::stack_frame(id, frame, source));
         }
-        Ok(json!({ "stackFrames": shown, "totalFrames": total }))
+        Ok(to_proto::stack_trace(shown, total))
     }
 
     /// `scopes`: the frame's locals and the globals.
@@ -549,11 +549,7 @@ impl Engine {
         let targets: Vec<Json> = eval::completions(before, &ctx)
             .into_iter()
             .map(|label| {
-                json!({
-                    "label": label,
-                    "start": before[..word].encode_utf16().count() + 1,
-                    "length": word_len,
-                })
+                to_proto::completion(&label, before[..word].encode_utf16().count() + 1, word_len)
             })
             .collect();
         Ok(list_body("targets", targets))
@@ -589,15 +585,28 @@ impl Engine {
                 format!("  at {} ({file}:{}:{})", frame.name, frame.line, frame.col)
             })
             .collect();
-        Ok(json!({
-            "exceptionId": "runtime error",
-            "description": message,
-            "breakMode": if *uncaught { "unhandled" } else { "always" },
-            "details": {
-                "message": message,
-                "typeName": "runtime error",
-                "stackTrace": trace.join("\n"),
-            },
-        }))
+        Ok(to_proto::exception_info(
+            message,
+            *uncaught,
+            &trace.join("\n"),
+        ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::cursor_offset;
+
+    #[test]
+    fn cursor_offsets_count_utf16_units_on_the_right_line() {
+        assert_eq!(cursor_offset("abc", None, 3), 2);
+        assert_eq!(cursor_offset("abc", None, 1), 0);
+        assert_eq!(cursor_offset("abc", None, 99), 3);
+        assert_eq!(cursor_offset("abc", None, -4), 0);
+        // '😀' is two UTF-16 units and four bytes.
+        assert_eq!(cursor_offset("😀x", None, 3), 4);
+        assert_eq!(cursor_offset("ab\ncd", Some(2), 2), 4);
+        assert_eq!(cursor_offset("ab\ncd", Some(9), 1), 3);
+        assert_eq!(cursor_offset("ab\ncd", Some(1), 9), 2);
     }
 }

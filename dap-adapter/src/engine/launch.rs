@@ -88,11 +88,14 @@ pub(crate) fn normalise(path: &Path) -> PathBuf {
     for component in path.components() {
         match component {
             Component::CurDir => {}
-            Component::ParentDir => {
-                if !out.pop() {
-                    out.push("..");
+            Component::ParentDir => match out.components().next_back() {
+                Some(Component::Normal(_)) => {
+                    out.pop();
                 }
-            }
+                // `/..` is `/`.
+                Some(Component::RootDir | Component::Prefix(_)) => {}
+                _ => out.push(".."),
+            },
             other => out.push(other),
         }
     }
@@ -366,5 +369,23 @@ impl Write for OutputWriter {
             }
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::{Path, PathBuf};
+
+    use super::normalise;
+
+    #[test]
+    fn paths_are_normalised_without_the_file_system() {
+        assert_eq!(
+            normalise(Path::new("/a/./b/../c.vit")),
+            PathBuf::from("/a/c.vit")
+        );
+        assert_eq!(normalise(Path::new("a/../../b")), PathBuf::from("../b"));
+        assert_eq!(normalise(Path::new("/..")), PathBuf::from("/"));
+        assert_eq!(normalise(Path::new("../../x")), PathBuf::from("../../x"));
     }
 }

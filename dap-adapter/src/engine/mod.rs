@@ -21,7 +21,7 @@ use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, AtomicU8, Ordering};
 
 use crossbeam_channel::Receiver;
-use serde_json::{Value, json};
+use serde_json::Value;
 use vitte_vm::debug::lines::is_statement_start;
 use vitte_vm::debug::{
     ExceptionStops, Granularity, Outcome, PauseHandle, Resume, StepKind, StopReason,
@@ -151,7 +151,7 @@ impl Shared {
 fn thread_event(out: &Outbox, reason: &str, thread: u32) {
     out.send(to_proto::event(
         "thread",
-        Some(json!({ "reason": reason, "threadId": to_proto::thread_id(thread) })),
+        Some(to_proto::thread_event(reason, thread)),
     ));
 }
 
@@ -166,6 +166,9 @@ enum After {
     BreakpointEvents(Vec<Value>),
     /// Send `terminated`.
     Terminated,
+    /// Send `initialized`: the program is loaded, so breakpoints set from now on are verified
+    /// against its code at once.
+    Initialized,
 }
 
 /// What the run does after a stop.
@@ -282,11 +285,12 @@ impl Engine {
                     for view in views {
                         self.out.send(to_proto::event(
                             "breakpoint",
-                            Some(json!({ "reason": "changed", "breakpoint": view })),
+                            Some(to_proto::breakpoint_changed(view)),
                         ));
                     }
                 }
                 After::Terminated => self.out.send(to_proto::event("terminated", None)),
+                After::Initialized => self.out.send(to_proto::event("initialized", None)),
             }));
             if done.is_err() {
                 self.resuming = false;
@@ -349,12 +353,15 @@ impl Engine {
         self.shared.set_state(State::Ended);
         if let Some(code) = code {
             self.out
-                .send(to_proto::event("exited", Some(json!({ "exitCode": code }))));
+                .send(to_proto::event("exited", Some(to_proto::exited(code))));
         }
         self.out.send(to_proto::event("terminated", None));
     }
 
-    /// `launch`: compile or load the program; the run starts at `configurationDone`.
+    /// `launch`: compile or load the program, then send `initialized` (after the response), which
+    /// opens the configuration phase; the run starts at `configurationDone`. Sending `initialized`
+    /// only once the program is loaded (as debugpy and lldb-dap do) lets the breakpoints of the
+    /// configuration phase be answered verified.
     pub fn launch(&mut self, request: &Request) -> Reply {
         if self.program.is_some() {
             return Err(DapError::order(
@@ -363,6 +370,7 @@ impl Engine {
         }
         let args: LaunchArguments = from_proto::arguments(request)?;
         self.load(args)?;
+        self.deferred.insert(0, After::Initialized);
         Ok(Value::Null)
     }
 
@@ -483,7 +491,7 @@ impl Engine {
         let _: StepArguments = from_proto::arguments(request)?;
         self.check_resumable()?;
         self.deferred.push(After::Resume(Resume::Continue));
-        Ok(json!({ "allThreadsContinued": true }))
+        Ok(to_proto::continue_body())
     }
 
     /// `next`.
@@ -597,10 +605,7 @@ impl Engine {
         if let Some(thread) = stopped {
             self.out.send(to_proto::event(
                 "continued",
-                Some(json!({
-                    "threadId": to_proto::thread_id(thread),
-                    "allThreadsContinued": true,
-                })),
+                Some(to_proto::continued(thread)),
             ));
         }
         let mut how = first;

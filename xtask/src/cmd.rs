@@ -1,0 +1,144 @@
+//! Running other programs for the tasks: every command is printed before it runs (with its folder and the
+//! environment variables it is given), and a failure says which command failed and how.
+//!
+//! Errors are plain `String`s: a task either succeeds or ends `cargo xtask` with `error: MESSAGE` and a
+//! non-zero exit code, so there is nothing for a caller to match on.
+
+use std::ffi::OsStr;
+use std::io::ErrorKind;
+use std::path::Path;
+use std::process::{Command, Stdio};
+
+/// The result of a task step; the error is the message `cargo xtask` prints.
+pub type Result<T> = std::result::Result<T, String>;
+
+/// The command as a user would type it: `[in FOLDER] NAME=VALUE … PROGRAM ARGS…`, folder relative to `root`.
+pub fn display(command: &Command, root: &Path) -> String {
+    let mut text = String::new();
+    if let Some(dir) = command.get_current_dir() {
+        let shown = dir.strip_prefix(root).unwrap_or(dir);
+        if !shown.as_os_str().is_empty() {
+            text.push_str(&format!("[in {}] ", shown.display()));
+        }
+    }
+    for (name, value) in command.get_envs() {
+        if let Some(value) = value {
+            text.push_str(&format!("{}={} ", quote(name), quote(value)));
+        }
+    }
+    text.push_str(&quote(command.get_program()));
+    for arg in command.get_args() {
+        text.push(' ');
+        text.push_str(&quote(arg));
+    }
+    text
+}
+
+/// `word` as is, or in single quotes when a shell would split or expand it.
+fn quote(word: &OsStr) -> String {
+    let word = word.to_string_lossy();
+    let plain = !word.is_empty()
+        && word
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-_./:=+,@%".contains(c));
+    if plain {
+        word.into_owned()
+    } else {
+        format!("'{}'", word.replace('\'', r"'\''"))
+    }
+}
+
+/// Prints `command`, runs it with inherited streams and fails unless it exits successfully.
+pub fn run(command: &mut Command, root: &Path) -> Result<()> {
+    let shown = display(command, root);
+    println!("$ {shown}");
+    let status = command
+        .status()
+        .map_err(|error| spawn_error(&shown, &error))?;
+    if status.success() {
+        Ok(())
+    } else {
+        Err(format!("`{shown}` failed ({status})"))
+    }
+}
+
+/// Prints `command`, runs it with stdout captured (stderr inherited) and gives its stdout; fails unless it
+/// exits successfully.
+pub fn run_with_stdout(command: &mut Command, root: &Path) -> Result<String> {
+    let shown = display(command, root);
+    println!("$ {shown}");
+    let output = command
+        .stdin(Stdio::null())
+        .stderr(Stdio::inherit())
+        .output()
+        .map_err(|error| spawn_error(&shown, &error))?;
+    if output.status.success() {
+        Ok(String::from_utf8_lossy(&output.stdout).into_owned())
+    } else {
+        Err(format!("`{shown}` failed ({})", output.status))
+    }
+}
+
+/// The first line `PROGRAM --version` prints, without printing the command; `None` when the program cannot
+/// be started (not installed, not on `PATH`) or fails.
+pub fn version_of(program: &str) -> Option<String> {
+    let output = Command::new(program)
+        .arg("--version")
+        .stdin(Stdio::null())
+        .stderr(Stdio::null())
+        .output()
+        .ok()?;
+    if !output.status.success() {
+        return None;
+    }
+    let text = String::from_utf8_lossy(&output.stdout);
+    Some(text.lines().next().unwrap_or_default().trim().to_owned())
+}
+
+/// The program to start for a command of the Node.js tool chain (`npm` is a batch file on Windows).
+pub fn node_tool(name: &str) -> String {
+    if cfg!(windows) && name != "node" {
+        format!("{name}.cmd")
+    } else {
+        name.to_owned()
+    }
+}
+
+fn spawn_error(shown: &str, error: &std::io::Error) -> String {
+    if error.kind() == ErrorKind::NotFound {
+        format!("cannot run `{shown}`: program not found on PATH")
+    } else {
+        format!("cannot run `{shown}`: {error}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn display_shows_folder_environment_and_quoted_arguments() {
+        let root = Path::new("/repo");
+        let mut command = Command::new("npm");
+        command
+            .current_dir("/repo/tests/e2e/dap")
+            .env("VITTE_DAP", "/repo/target/debug/vitte-dap")
+            .args(["test", "--", "--grep", "two words", "it's"]);
+        assert_eq!(
+            display(&command, root),
+            "[in tests/e2e/dap] VITTE_DAP=/repo/target/debug/vitte-dap npm test -- --grep \
+             'two words' 'it'\\''s'"
+        );
+    }
+
+    #[test]
+    fn display_of_a_plain_command_is_the_command() {
+        let command = Command::new("node");
+        assert_eq!(display(&command, Path::new("/repo")), "node");
+    }
+
+    #[test]
+    fn version_of_a_missing_program_is_none() {
+        assert_eq!(version_of("vitte-xtask-no-such-program"), None);
+    }
+}
