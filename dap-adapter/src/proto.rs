@@ -389,7 +389,7 @@ pub mod from_proto {
     #[derive(Clone, Debug, Deserialize)]
     #[serde(rename_all = "camelCase")]
     pub struct InstructionBreakpointArg {
-        /// A code address (`FUNC:PC`).
+        /// A code address (see [`code_address`]).
         pub instruction_reference: String,
         /// Instructions to add to it.
         pub offset: Option<i64>,
@@ -514,7 +514,7 @@ pub mod from_proto {
     #[derive(Clone, Debug, Deserialize)]
     #[serde(rename_all = "camelCase")]
     pub struct DisassembleArguments {
-        /// A code address (`FUNC:PC`).
+        /// A code address (see [`code_address`]).
         pub memory_reference: String,
         /// Added to the address, in instructions.
         pub offset: Option<i64>,
@@ -548,13 +548,19 @@ pub mod from_proto {
         u32::try_from(id.checked_sub(1)?).ok()
     }
 
-    /// Parses a code address `FUNC:PC` (as made by
-    /// [`to_proto::code_address`](super::to_proto::code_address)).
+    /// Parses a code address (as made by
+    /// [`to_proto::code_address`](super::to_proto::code_address)): hexadecimal with `0x`, or
+    /// decimal.
     pub fn code_address(text: &str) -> Option<CodeLocation> {
-        let (func, pc) = text.trim().split_once(':')?;
+        let text = text.trim();
+        let value = match text.strip_prefix("0x").or_else(|| text.strip_prefix("0X")) {
+            Some(hex) => u64::from_str_radix(hex, 16).ok()?,
+            None => text.parse().ok()?,
+        };
+        let func = u32::try_from(value >> 32).ok()?.checked_sub(1)?;
         Some(CodeLocation {
-            func: func.trim().parse().ok()?,
-            pc: pc.trim().parse().ok()?,
+            func,
+            pc: value as u32,
         })
     }
 
@@ -755,9 +761,21 @@ pub mod to_proto {
         i64::from(thread) + 1
     }
 
-    /// The code address of an instruction: `FUNC:PC`.
+    /// The code address of an instruction: `(FUNC + 1) << 32 | PC` in hexadecimal, so that
+    /// clients that read addresses as numbers (VS Code's disassembly view) can, each function's
+    /// instructions are contiguous, and the padding before a function's first instruction still
+    /// has an address of its own (see [`invalid_instruction`]).
     pub fn code_address(location: CodeLocation) -> String {
-        format!("{}:{}", location.func, location.pc)
+        address_text(function_base(location.func) + i64::from(location.pc))
+    }
+
+    /// The address of instruction 0 of function `func`.
+    fn function_base(func: u32) -> i64 {
+        (i64::from(func) + 1) << 32
+    }
+
+    fn address_text(address: i64) -> String {
+        format!("0x{address:x}")
     }
 
     /// A `Source`: `reference` is 0 when the client may read `path` itself.
@@ -930,14 +948,14 @@ pub mod to_proto {
         json!({ "exitCode": code })
     }
 
-    /// A `continued` event body (every thread goes on).
-    pub fn continued(thread: u32) -> Value {
-        json!({ "threadId": thread_id(thread), "allThreadsContinued": true })
+    /// A `continued` event body: `thread` goes on, and the others too unless it runs alone.
+    pub fn continued(thread: u32, all: bool) -> Value {
+        json!({ "threadId": thread_id(thread), "allThreadsContinued": all })
     }
 
-    /// The body of a `continue` response.
-    pub fn continue_body() -> Value {
-        json!({ "allThreadsContinued": true })
+    /// The body of a `continue` response (`all`: every thread goes on).
+    pub fn continue_body(all: bool) -> Value {
+        json!({ "allThreadsContinued": all })
     }
 
     /// A `breakpoint` event body for a breakpoint whose state changed.
@@ -1000,7 +1018,7 @@ pub mod to_proto {
     /// function `func`.
     pub fn invalid_instruction(func: u32, index: i64) -> Value {
         json!({
-            "address": format!("{func}:{index}"),
+            "address": address_text(function_base(func).saturating_add(index).max(0)),
             "instruction": "",
             "presentationHint": "invalid",
         })
@@ -1108,9 +1126,17 @@ mod tests {
     fn code_addresses_round_trip() {
         let location = CodeLocation { func: 3, pc: 17 };
         let text = to_proto::code_address(location);
-        assert_eq!(text, "3:17");
+        assert_eq!(text, "0x400000011");
         assert_eq!(from_proto::code_address(&text), Some(location));
-        for bad in ["", "3", ":1", "3:", "-1:2", "a:b", "1:2:3", "99999999999:0"] {
+        assert_eq!(from_proto::code_address("17179869201"), Some(location));
+        assert_eq!(
+            from_proto::code_address("0x1ffffffff"),
+            Some(CodeLocation {
+                func: 0,
+                pc: u32::MAX
+            })
+        );
+        for bad in ["", "3", "0x", "0xffffffff", "-1", "0xzz", "1:2", "0x1_0"] {
             assert_eq!(from_proto::code_address(bad), None, "{bad}");
         }
     }

@@ -386,3 +386,64 @@ fn globals_are_visible_and_a_run_without_stops_prints_what_run_prints() {
     assert_eq!(vm.debug_resume(Resume::Continue), Outcome::Exited(0));
     assert_eq!(out.text(), "hi3\n");
 }
+
+/// A spinner counts while a worker loops; neither blocks, so they share the processor by slices.
+const SPINNER: &str = "\
+let ticks: int = 0;
+let done: int = 0;
+proc spinner() {
+    while done == 0 {
+        set ticks = ticks + 1;
+    }
+}
+proc worker() {
+    let mut i = 0;
+    while i < 200000 {
+        set i = i + 1;
+    }
+    set done = 1;
+}
+proc main() {
+    let s = spawn spinner();
+    let w = spawn worker();
+    join(w);
+    join(s);
+}
+";
+
+/// The value of global `name`, as displayed.
+fn global(vm: &Vm, name: &str) -> String {
+    let globals = vm.debug_globals();
+    let variable = globals
+        .iter()
+        .find(|variable| variable.name == name)
+        .unwrap_or_else(|| panic!("no global {name}"));
+    inspect::display(vm.module().expect("loaded"), vm.heap(), variable.value)
+}
+
+#[test]
+fn a_continue_alone_keeps_the_other_threads_still_while_its_thread_can_run() {
+    for alone in [false, true] {
+        let (mut vm, _) = start(SPINNER);
+        break_at(&mut vm, &[10]);
+        let (worker, _) = stopped(vm.debug_resume(Resume::Continue));
+        assert_eq!(line_of(&vm, worker), 10);
+        let before = global(&vm, "ticks");
+        break_at(&mut vm, &[14]);
+        let how = if alone {
+            Resume::ContinueAlone { thread: worker }
+        } else {
+            Resume::Continue
+        };
+        let (thread, _) = stopped(vm.debug_resume(how));
+        assert_eq!((thread, line_of(&vm, thread)), (worker, 14));
+        let after = global(&vm, "ticks");
+        if alone {
+            assert_eq!(after, before, "the spinner ran during a continue alone");
+        } else {
+            assert_ne!(after, before, "the spinner never ran during a continue");
+        }
+        vm.debug_set_breakpoints(&[]);
+        assert_eq!(vm.debug_resume(Resume::Continue), Outcome::Exited(0));
+    }
+}

@@ -166,7 +166,7 @@ fn resolve_kind(breakpoint: &Breakpoint, program: Option<&Loaded>) -> Result<Res
         }
         Kind::Instruction { reference, offset } => {
             let base = from_proto::code_address(reference)
-                .ok_or_else(|| format!("'{reference}' is not a code address (FUNC:PC)"))?;
+                .ok_or_else(|| format!("'{reference}' is not a code address"))?;
             let missing = || format!("no instruction at {reference} with offset {offset}");
             let pc = i64::from(base.pc)
                 .checked_add(*offset)

@@ -1,8 +1,9 @@
 //! The program's code as the client sees it: its sources (`loadedSources`, `source`), the lines
 //! that can hold a breakpoint (`breakpointLocations`) and its instructions (`disassemble`).
 //!
-//! Code addresses are `FUNC:PC` strings (function index, instruction index); a `disassemble`
-//! request's `offset` and `instructionOffset` both count instructions within that function, and
+//! Code addresses are numbers, `(FUNC + 1) << 32 | PC` in hexadecimal (function index, instruction
+//! index); a `disassemble` request's `offset` and `instructionOffset` both count instructions
+//! within that function, and
 //! the answer always has `instructionCount` entries: positions before the first or after the last
 //! instruction are padded with empty entries marked `invalid`. Instructions are shown as the
 //! compiler made them (the module keeps the original code; breakpoints patch a copy).
@@ -91,10 +92,7 @@ impl Engine {
         let program = self.program.as_ref().ok_or_else(DapError::not_launched)?;
         let module = program.vm.module().ok_or_else(DapError::not_launched)?;
         let base = from_proto::code_address(&args.memory_reference).ok_or_else(|| {
-            DapError::arguments(format!(
-                "'{}' is not a code address (FUNC:PC)",
-                args.memory_reference
-            ))
+            DapError::arguments(format!("'{}' is not a code address", args.memory_reference))
         })?;
         let function = module.functions.get(base.func as usize).ok_or_else(|| {
             DapError::stale(format!("there is no function {} in the program", base.func))

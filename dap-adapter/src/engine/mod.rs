@@ -488,10 +488,18 @@ impl Engine {
 
     /// `continue`.
     pub fn continue_(&mut self, request: &Request) -> Reply {
-        let _: StepArguments = from_proto::arguments(request)?;
+        let args: StepArguments = from_proto::arguments(request)?;
         self.check_resumable()?;
-        self.deferred.push(After::Resume(Resume::Continue));
-        Ok(to_proto::continue_body())
+        let alone = args.single_thread.unwrap_or(false);
+        let resume = if alone {
+            Resume::ContinueAlone {
+                thread: self.thread_arg(args.thread_id)?,
+            }
+        } else {
+            Resume::Continue
+        };
+        self.deferred.push(After::Resume(resume));
+        Ok(to_proto::continue_body(!alone))
     }
 
     /// `next`.
@@ -603,9 +611,18 @@ impl Engine {
             self.shared.interrupt();
         }
         if let Some(thread) = stopped {
+            let (thread, all) = match first {
+                Resume::ContinueAlone { thread } => (thread, false),
+                Resume::Step {
+                    thread,
+                    single_thread,
+                    ..
+                } => (thread, !single_thread),
+                Resume::Continue => (thread, true),
+            };
             self.out.send(to_proto::event(
                 "continued",
-                Some(to_proto::continued(thread)),
+                Some(to_proto::continued(thread, all)),
             ));
         }
         let mut how = first;

@@ -1037,8 +1037,15 @@ fn run<const CHECKING: bool>(ex: &mut Exec<'_>, start: usize) -> Result<RunEnd, 
                         .hook
                         .as_ref()
                         .is_some_and(|hook| hook.holds_thread(ex.sched.current));
-                    refuel(&mut ex.fuel, &mut ex.budget, ex.limit, ex.sched, ex.sys)
-                        .map(|others| (others && !held).then_some(Switch::Preempt))
+                    refuel(
+                        &mut ex.fuel,
+                        &mut ex.budget,
+                        ex.limit,
+                        held,
+                        ex.sched,
+                        ex.sys,
+                    )
+                    .map(|others| others.then_some(Switch::Preempt))
                 } else {
                     Ok(Some(reason))
                 };
@@ -1134,13 +1141,15 @@ fn spawn_thread(
 }
 
 /// The current slice of fuel is used up: fails with the step limit when the whole budget is, else
-/// starts a new slice and tells whether the running thread should let another one run.
+/// starts a new slice and tells whether the running thread should let another one run (then it
+/// is queued again). A `held` thread (the debugger keeps it on the processor) never lets go.
 #[cold]
 #[inline(never)]
 fn refuel(
     fuel: &mut u64,
     budget: &mut u64,
     limit: Option<u64>,
+    held: bool,
     sched: &mut Scheduler,
     sys: &mut Syscalls,
 ) -> Result<bool, Trap> {
@@ -1150,7 +1159,7 @@ fn refuel(
     let slice = (*budget).min(QUANTUM);
     *budget -= slice;
     *fuel = slice;
-    if sched.is_single() {
+    if held || sched.is_single() {
         return Ok(false);
     }
     let others = sched.others_runnable(sys)?;

@@ -59,6 +59,9 @@ impl Step {
 pub(crate) struct Hook {
     pub(crate) pause: PauseHandle,
     pub(crate) step: Option<Step>,
+    /// The thread a [`Resume::ContinueAlone`](super::Resume::ContinueAlone) run keeps on the
+    /// processor.
+    pub(crate) alone: Option<u32>,
     /// The thread, depth and breakpoint location to run the original instruction of once (the
     /// breakpoint it stopped at), until that thread is seen elsewhere.
     pub(crate) resume_over: Option<(u32, usize, CodeLocation)>,
@@ -98,10 +101,12 @@ impl Hook {
         self.step.is_some() || self.resume_over.is_some()
     }
 
-    /// True when the running thread must not be preempted (a single-thread step).
+    /// True when the running thread must not be preempted (a single-thread step or continue).
     pub(crate) fn holds_thread(&self, thread: u32) -> bool {
-        self.step
-            .is_some_and(|step| step.single_thread && step.thread == thread)
+        self.alone == Some(thread)
+            || self
+                .step
+                .is_some_and(|step| step.single_thread && step.thread == thread)
     }
 
     /// Reports a thread event to the debugger.

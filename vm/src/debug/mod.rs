@@ -88,6 +88,12 @@ pub enum Granularity {
 pub enum Resume {
     /// Run until a breakpoint, an exception stop, a pause or the end.
     Continue,
+    /// Like [`Continue`](Resume::Continue), but thread `thread` keeps the processor while it can
+    /// run: the other threads wait, and run only while it is blocked (so it can go on).
+    ContinueAlone {
+        /// The VM thread id.
+        thread: u32,
+    },
     /// Step thread `thread`. Other threads run as usual unless `single_thread` is set, in which
     /// case they wait while the stepping thread can run (if it blocks, they run so it can go on).
     Step {

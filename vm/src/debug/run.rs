@@ -123,6 +123,7 @@ impl Vm {
         let hook = &mut self.debugger.hook;
         hook.stop = None;
         hook.step = None;
+        hook.alone = None;
         hook.resume_over = None;
         // The stopped thread does not stop again at the breakpoint it is on.
         let current = run.sched.current;
@@ -140,6 +141,9 @@ impl Vm {
                 pc: top.pc as u32,
             };
             hook.resume_over = Some((current, self.thread.frames.len(), here));
+        }
+        if let Resume::ContinueAlone { thread } = how {
+            hook.alone = Some(thread);
         }
         if let Resume::Step {
             thread,
