@@ -8,11 +8,13 @@
 //! - `engine`: the engine thread that owns the VM (launch, breakpoints, stepping, inspection,
 //!   disassembly);
 //! - [`eval`]: debugger expressions (watch, hover, console, conditions, logpoints);
-//! - [`cli`]: the `vitte-dap` command (`--stdio`, `--port N`, `--log FILE`).
+//! - [`cli`]: the `vitte-dap` command (`--stdio`, `--port N`, `--log FILE`);
+//! - [`client`]: a small blocking client, to drive an adapter from the outside (tests, benchmarks).
 //!
 //! The user-facing documentation is `docs/debugging.md` at the root of the repository.
 
 pub mod cli;
+pub mod client;
 mod engine;
 pub mod eval;
 pub mod proto;

@@ -3,85 +3,39 @@
 
 mod common;
 
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{BufRead, BufReader};
 use std::net::TcpStream;
 use std::process::{Child, Command, Stdio};
-use std::sync::mpsc;
 use std::time::Duration;
 
 use serde_json::{Value, json};
-use vitte_dap::transport::{Frame, read_frame};
+use vitte_dap::client::Client;
 
 const BINARY: &str = env!("CARGO_BIN_EXE_vitte-dap");
 
-fn framed(message: &Value) -> Vec<u8> {
-    let body = message.to_string();
-    let mut bytes = format!("Content-Length: {}\r\n\r\n", body.len()).into_bytes();
-    bytes.extend(body.into_bytes());
-    bytes
-}
+/// A client of the binary that checks every message it takes against the DAP schema.
+struct Checked(Client);
 
-/// A client of the binary over any pair of streams.
-struct Client {
-    input: Box<dyn Write>,
-    messages: mpsc::Receiver<Value>,
-    seq: i64,
-    seen: Vec<Value>,
-}
-
-impl Client {
-    fn new(input: Box<dyn Write>, output: impl Read + Send + 'static) -> Client {
-        let (tx, messages) = mpsc::channel();
-        std::thread::spawn(move || {
-            let mut reader = BufReader::new(output);
-            while let Ok(Frame::Body(body)) = read_frame(&mut reader) {
-                let Ok(message) = serde_json::from_slice::<Value>(&body) else {
-                    return;
-                };
-                if tx.send(message).is_err() {
-                    return;
-                }
-            }
-        });
-        Client {
-            input,
-            messages,
-            seq: 0,
-            seen: Vec::new(),
-        }
-    }
-
-    fn send(&mut self, command: &str, arguments: Value) -> i64 {
-        self.seq += 1;
-        let request = json!({ "seq": self.seq, "type": "request", "command": command, "arguments": arguments });
-        self.input
-            .write_all(&framed(&request))
-            .expect("the adapter reads");
-        self.input.flush().expect("the adapter reads");
-        self.seq
-    }
-
+impl Checked {
     /// Waits for a message matching `want`.
     fn wait(&mut self, want: Value) -> Value {
-        if let Some(found) = self.seen.iter().find(|m| common::matches(&want, m).is_ok()) {
-            return found.clone();
-        }
-        loop {
-            let message = self
-                .messages
-                .recv_timeout(common::TIMEOUT)
-                .unwrap_or_else(|_| panic!("no message matching {want}; seen {:#?}", self.seen));
-            common::schema::check(&message).expect("the message validates");
-            self.seen.push(message.clone());
-            if common::matches(&want, &message).is_ok() {
-                return message;
-            }
-        }
+        let message = self
+            .0
+            .wait(common::TIMEOUT, |message| {
+                common::matches(&want, message).is_ok()
+            })
+            .unwrap_or_else(|error| panic!("no message matching {want}: {error}"));
+        common::schema::check(&message).expect("the message validates");
+        message
     }
 
     fn request(&mut self, command: &str, arguments: Value) -> Value {
-        let seq = self.send(command, arguments);
-        self.wait(json!({ "type": "response", "request_seq": seq }))
+        let response = self
+            .0
+            .request(command, arguments, common::TIMEOUT)
+            .unwrap_or_else(|error| panic!("{error}"));
+        common::schema::check(&response).expect("the response validates");
+        response
     }
 }
 
@@ -125,7 +79,7 @@ fn a_stdio_session_runs_a_program_to_its_end() {
     let stdin = child.stdin.take().expect("piped");
     let stdout = child.stdout.take().expect("piped");
     let mut guard = Guard(child);
-    let mut client = Client::new(Box::new(stdin), stdout);
+    let mut client = Checked(Client::new(Box::new(stdin), stdout));
     let response = client.request("initialize", json!({ "adapterID": "vitte" }));
     assert_eq!(
         response["body"]["supportsConfigurationDoneRequest"],
@@ -172,7 +126,7 @@ fn a_tcp_port_serves_connections_one_after_another_and_logs() {
             .set_read_timeout(Some(Duration::from_secs(20)))
             .expect("a timeout");
         let reader = stream.try_clone().expect("a second handle");
-        let mut client = Client::new(Box::new(stream), reader);
+        let mut client = Checked(Client::new(Box::new(stream), reader));
         let response = client.request("initialize", json!({ "adapterID": "vitte" }));
         assert_eq!(response["success"], json!(true));
         let response = client.request(

@@ -6,7 +6,7 @@
 
 use std::ffi::OsStr;
 use std::io::ErrorKind;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
 /// The result of a task step; the error is the message `cargo xtask` prints.
@@ -104,6 +104,51 @@ pub fn node_tool(name: &str) -> String {
     }
 }
 
+/// Which cargo profile a binary is built with.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Profile {
+    /// The `dev` profile (tests).
+    Debug,
+    /// The `release` profile (benchmarks).
+    Release,
+}
+
+/// Builds binary `bin` of `package` with `profile` in the workspace's own target folder and gives
+/// the absolute path cargo reports for it (read from cargo's JSON messages, so `CARGO_TARGET_DIR`
+/// and `build.target-dir` are honoured).
+pub fn build_binary(root: &Path, package: &str, bin: &str, profile: Profile) -> Result<PathBuf> {
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
+    let mut build = Command::new(cargo);
+    build
+        .current_dir(root)
+        .args(["build", "--package", package, "--bin", bin]);
+    if profile == Profile::Release {
+        build.arg("--release");
+    }
+    build.arg("--message-format=json-render-diagnostics");
+    let messages = run_with_stdout(&mut build, root)?;
+    let executable = executable_in_messages(&messages, bin).ok_or_else(|| {
+        format!("cargo built package `{package}` but reported no executable named `{bin}`")
+    })?;
+    println!("built {}", executable.display());
+    Ok(executable)
+}
+
+/// The executable of binary target `bin` among cargo's JSON messages (one per line).
+fn executable_in_messages(messages: &str, bin: &str) -> Option<PathBuf> {
+    messages
+        .lines()
+        .filter_map(|line| serde_json::from_str::<serde_json::Value>(line).ok())
+        .filter(|message| message["reason"] == "compiler-artifact")
+        .filter(|message| message["target"]["name"] == bin)
+        .filter(|message| {
+            message["target"]["kind"]
+                .as_array()
+                .is_some_and(|kinds| kinds.iter().any(|kind| kind == "bin"))
+        })
+        .find_map(|message| message["executable"].as_str().map(PathBuf::from))
+}
+
 fn spawn_error(shown: &str, error: &std::io::Error) -> String {
     if error.kind() == ErrorKind::NotFound {
         format!("cannot run `{shown}`: program not found on PATH")
@@ -135,6 +180,20 @@ mod tests {
     fn display_of_a_plain_command_is_the_command() {
         let command = Command::new("node");
         assert_eq!(display(&command, Path::new("/repo")), "node");
+    }
+
+    #[test]
+    fn the_executable_is_found_in_cargo_messages() {
+        let messages = r#"{"reason":"compiler-artifact","target":{"name":"vitte-dap","kind":["lib"]},"executable":null}
+not json
+{"reason":"compiler-artifact","target":{"name":"other","kind":["bin"]},"executable":"/t/debug/other"}
+{"reason":"compiler-artifact","target":{"name":"vitte-dap","kind":["bin"]},"executable":"/t/debug/vitte-dap"}
+{"reason":"build-finished","success":true}"#;
+        assert_eq!(
+            executable_in_messages(messages, "vitte-dap"),
+            Some(PathBuf::from("/t/debug/vitte-dap"))
+        );
+        assert_eq!(executable_in_messages(messages, "missing"), None);
     }
 
     #[test]

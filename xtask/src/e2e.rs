@@ -2,8 +2,7 @@
 //!
 //! Steps, each printed before it runs:
 //! 1. check that `node` (18.18 or newer) and `npm` are on `PATH`, with a clear message if not;
-//! 2. `cargo build --package vitte-dap --bins` in the workspace's own target folder (the path of the binary is
-//!    read from cargo's JSON messages, so `CARGO_TARGET_DIR` and `build.target-dir` are honoured);
+//! 2. `cargo build --package vitte-dap --bins` (see [`cmd::build_binary`]);
 //! 3. `npm ci` in `tests/e2e/dap`, skipped when `node_modules` was installed from the same `package.json`,
 //!    `package-lock.json` and Node.js version (a stamp file in `node_modules` records them);
 //! 4. `npm test` there, with `VITTE_DAP` set to the absolute path of the binary; arguments after `--` go to
@@ -13,12 +12,12 @@
 //! in `tests/e2e/README.md`.
 
 use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 
 use clap::Args;
 
-use crate::cmd::{self, Result};
+use crate::cmd::{self, Profile, Result};
 
 /// Options of `cargo xtask e2e`.
 #[derive(Debug, Args)]
@@ -43,7 +42,7 @@ const STAMP: &str = ".xtask-e2e-stamp";
 /// Runs the task from the workspace at `root`.
 pub fn run(root: &Path, args: &E2eArgs) -> Result<()> {
     let node_version = check_node()?;
-    let vitte_dap = build_binary(root, "vitte-dap", "vitte-dap")?;
+    let vitte_dap = cmd::build_binary(root, "vitte-dap", "vitte-dap", Profile::Debug)?;
     let suite = root.join(DAP_SUITE);
     install_packages(root, &suite, &node_version, args.force_install)?;
 
@@ -86,40 +85,6 @@ fn parse_node_version(text: &str) -> Option<(u32, u32)> {
     let major = parts.next()?.parse().ok()?;
     let minor = parts.next()?.parse().ok()?;
     Some((major, minor))
-}
-
-/// Builds binary `bin` of `package` (debug profile) and gives the absolute path cargo reports for it.
-fn build_binary(root: &Path, package: &str, bin: &str) -> Result<PathBuf> {
-    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
-    let mut build = Command::new(cargo);
-    build.current_dir(root).args([
-        "build",
-        "--package",
-        package,
-        "--bins",
-        "--message-format=json-render-diagnostics",
-    ]);
-    let messages = cmd::run_with_stdout(&mut build, root)?;
-    let executable = executable_in_messages(&messages, bin).ok_or_else(|| {
-        format!("cargo built package `{package}` but reported no executable named `{bin}`")
-    })?;
-    println!("built {}", executable.display());
-    Ok(executable)
-}
-
-/// The executable of binary target `bin` among cargo's JSON messages (one per line).
-fn executable_in_messages(messages: &str, bin: &str) -> Option<PathBuf> {
-    messages
-        .lines()
-        .filter_map(|line| serde_json::from_str::<serde_json::Value>(line).ok())
-        .filter(|message| message["reason"] == "compiler-artifact")
-        .filter(|message| message["target"]["name"] == bin)
-        .filter(|message| {
-            message["target"]["kind"]
-                .as_array()
-                .is_some_and(|kinds| kinds.iter().any(|kind| kind == "bin"))
-        })
-        .find_map(|message| message["executable"].as_str().map(PathBuf::from))
 }
 
 /// Runs `npm ci` in `suite` unless its `node_modules` already holds exactly what the lock file pins.
@@ -179,20 +144,6 @@ mod tests {
         assert_eq!(parse_node_version("v20"), None);
         assert!(parse_node_version("v18.17.1").unwrap() < MIN_NODE);
         assert!(parse_node_version("v22.1.0").unwrap() >= MIN_NODE);
-    }
-
-    #[test]
-    fn the_executable_is_found_in_cargo_messages() {
-        let messages = r#"{"reason":"compiler-artifact","target":{"name":"vitte-dap","kind":["lib"]},"executable":null}
-not json
-{"reason":"compiler-artifact","target":{"name":"other","kind":["bin"]},"executable":"/t/debug/other"}
-{"reason":"compiler-artifact","target":{"name":"vitte-dap","kind":["bin"]},"executable":"/t/debug/vitte-dap"}
-{"reason":"build-finished","success":true}"#;
-        assert_eq!(
-            executable_in_messages(messages, "vitte-dap"),
-            Some(PathBuf::from("/t/debug/vitte-dap"))
-        );
-        assert_eq!(executable_in_messages(messages, "missing"), None);
     }
 
     #[test]

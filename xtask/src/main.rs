@@ -4,14 +4,18 @@
 //! subcommand here and a module of its own:
 //!
 //! - `e2e` ([`e2e`]): build `vitte-dap` and run the end-to-end tests in `tests/e2e/` (Node.js, mocha and
-//!   `@vscode/debugadapter-testsupport` driving the real binary over the Debug Adapter Protocol).
+//!   `@vscode/debugadapter-testsupport` driving the real binary over the Debug Adapter Protocol);
+//! - `bench-dap` ([`bench_dap`]): what debugging costs: the round trip of one step over stdio, and the
+//!   slowdown of the `bench/` workloads under `vitte-dap` against `vitte run`.
 //!
-//! Planned, not written yet: `bench` (the benchmark runner) and `dist` (release archives). A new task is a
-//! new variant of [`Task`] and a new module; [`cmd`] holds what every task needs to run programs.
+//! Planned, not written yet: `bench` (the workloads against other languages) and `dist` (release
+//! archives). A new task is a new variant of [`Task`] and a new module; [`cmd`] holds what every task
+//! needs to build and run programs.
 //!
 //! Arguments are parsed with clap (already a workspace dependency), so `cargo xtask help`, `--help` and
 //! `cargo xtask help e2e` come for free.
 
+mod bench_dap;
 mod cmd;
 mod e2e;
 
@@ -38,12 +42,15 @@ struct Cli {
 enum Task {
     /// Build vitte-dap, then run the end-to-end tests of tests/e2e (needs Node.js 18.18+ and npm)
     E2e(e2e::E2eArgs),
+    /// Measure the debugger on release builds: step round trip, slowdown of bench/ under vitte-dap
+    BenchDap(bench_dap::BenchDapArgs),
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.task {
         Task::E2e(args) => e2e::run(&workspace_root(), &args),
+        Task::BenchDap(args) => bench_dap::run(&workspace_root(), &args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -75,7 +82,9 @@ mod tests {
     #[test]
     fn e2e_passes_trailing_arguments_to_mocha() {
         let cli = Cli::try_parse_from(["xtask", "e2e", "--", "--grep", "pause"]).unwrap();
-        let Task::E2e(args) = cli.task;
+        let Task::E2e(args) = cli.task else {
+            panic!("parsed as another task");
+        };
         assert_eq!(args.mocha_args, ["--grep", "pause"]);
         assert!(!args.force_install);
     }
