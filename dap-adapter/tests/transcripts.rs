@@ -34,6 +34,7 @@ transcripts!(
     lifecycle,
     nodebug,
     pending,
+    sleeping,
     stepping,
     threads,
     variables,

@@ -14,7 +14,7 @@ use vitte_vm::Vm;
 use vitte_vm::debug::lines::{function_entry, resolve_line};
 use vitte_vm::debug::{
     CodeLocation, ExceptionStops, Granularity, Outcome, Resume, StepKind, StopReason, ThreadEvent,
-    inspect,
+    ThreadStatus, inspect,
 };
 
 /// Serves one source text as `main.vit`.
@@ -446,4 +446,57 @@ fn a_continue_alone_keeps_the_other_threads_still_while_its_thread_can_run() {
         vm.debug_set_breakpoints(&[]);
         assert_eq!(vm.debug_resume(Resume::Continue), Outcome::Exited(0));
     }
+}
+
+/// A worker sleeps for a long time while main waits for it: every thread sleeps or blocks.
+const SLEEPERS: &str = "\
+proc worker(ms: int) {
+    sleep(ms);
+    print(\"worker woke\");
+}
+
+proc main() {
+    let w = spawn worker(1000000);
+    join(w);
+    print(\"done\");
+}
+";
+
+#[test]
+fn pause_stops_a_program_whose_threads_all_sleep() {
+    let (mut vm, out) = start(SLEEPERS);
+    let pause = vm.debug_pause_handle();
+    let pauser = std::thread::spawn(move || {
+        std::thread::sleep(std::time::Duration::from_millis(50));
+        pause.pause();
+    });
+    // Without the pause this would wait for the worker's thousand seconds.
+    let (thread, reason) = stopped(vm.debug_resume(Resume::Continue));
+    pauser.join().expect("the pausing thread ends");
+    assert_eq!((thread, reason), (1, StopReason::Pause));
+    let frames = vm.debug_frames(1).expect("the worker");
+    assert_eq!(frames[0].name, "worker");
+    assert_eq!(local(&vm, 1, "ms"), "1000000");
+    let statuses: Vec<_> = vm.debug_threads().iter().map(|t| t.status).collect();
+    assert_eq!(
+        statuses,
+        vec![ThreadStatus::Blocked, ThreadStatus::Sleeping],
+        "main waits in join, the worker still sleeps"
+    );
+    // Resumed and paused again, it is still waiting for the same sleeper.
+    vm.debug_pause_handle().pause();
+    let (thread, reason) = stopped(vm.debug_resume(Resume::Continue));
+    assert_eq!((thread, reason), (1, StopReason::Pause));
+    assert_eq!(out.text(), "");
+}
+
+#[test]
+fn a_paused_sleeper_sleeps_its_full_time_once_resumed() {
+    let (mut vm, out) = start(&SLEEPERS.replace("1000000", "30"));
+    vm.debug_pause_handle().pause();
+    let (thread, reason) = stopped(vm.debug_resume(Resume::Continue));
+    assert_eq!((thread, reason), (1, StopReason::Pause));
+    assert_eq!(out.text(), "", "the worker did not wake early");
+    assert_eq!(vm.debug_resume(Resume::Continue), Outcome::Exited(0));
+    assert_eq!(out.text(), "worker woke\ndone\n");
 }

@@ -184,6 +184,9 @@ enum Switch {
     /// A debugger stop (the reason is in the hook; none means "back to the plain loop"): the run
     /// leaves with every thread's state saved, the current one before the instruction at `pc`.
     Suspend,
+    /// The run resumes after a pause made while every thread slept: the thread on the processor
+    /// is asleep, its state saved as it was (see `Scheduler::parked`).
+    Parked,
 }
 
 /// How the dispatch loop ended without an error.
@@ -317,6 +320,16 @@ fn drive(
             Err(trap) => {
                 fuel.remaining = exec.budget + exec.fuel;
                 return Err(trap);
+            }
+        }
+    }
+    if exec.sched.parked {
+        // Paused while every thread slept: wait for a sleeper again (or stop again).
+        match switch_thread(&mut exec, pc, Switch::Parked) {
+            Ok(Some(next_pc)) => pc = next_pc,
+            end => {
+                fuel.remaining = exec.budget + exec.fuel;
+                return end.map(|_| RunEnd::Suspended);
             }
         }
     }
@@ -1059,7 +1072,10 @@ fn run<const CHECKING: bool>(ex: &mut Exec<'_>, start: usize) -> Result<RunEnd, 
                         continue;
                     }
                     Ok(Some(reason)) => {
-                        pc = switch_thread(ex, pc, reason)?;
+                        let Some(next_pc) = switch_thread(ex, pc, reason)? else {
+                            return Ok(RunEnd::Suspended);
+                        };
+                        pc = next_pc;
                         code = &ex.info.code;
                         regs = window(ex.stack, ex.base)?;
                         continue;
@@ -1172,12 +1188,16 @@ fn refuel(
 /// Takes the running thread off the processor (its instruction done, or to be run again when
 /// `reason` is [`Switch::Preempt`]) and puts the next one on; returns the pc to continue at.
 ///
+/// Under a debugger, a pause requested while every thread sleeps ends the wait for a sleeper:
+/// the one that wakes first goes on the processor still asleep (`Scheduler::parked`), the hook
+/// records a pause stop on it, and the result is `None` (leave the loop suspended).
+///
 /// # Errors
 /// `deadlock: all threads are blocked` when no thread can run (with the main thread's frames in
 /// place for the trace), or an internal error.
 #[cold]
 #[inline(never)]
-fn switch_thread(ex: &mut Exec<'_>, pc: usize, reason: Switch) -> Result<usize, Trap> {
+fn switch_thread(ex: &mut Exec<'_>, pc: usize, reason: Switch) -> Result<Option<usize>, Trap> {
     let current = ex.sched.current;
     match reason {
         Switch::Preempt | Switch::Block => {
@@ -1194,12 +1214,15 @@ fn switch_thread(ex: &mut Exec<'_>, pc: usize, reason: Switch) -> Result<usize, 
             ex.sched.finish_current()?;
             thread_event(ex.hook.as_deref_mut(), ThreadEvent::Exited(current));
         }
+        Switch::Parked => ex.sched.parked = false,
         Switch::Slice | Switch::Suspend => {
             return Err(Trap::internal("a slice switch reached the scheduler"));
         }
     }
-    let next = match ex.sched.next(ex.sys) {
-        Ok(next) => next,
+    let pause = ex.hook.as_deref().map(|hook| hook.pause.clone());
+    let (next, paused) = match ex.sched.next(ex.sys, pause.as_ref()) {
+        Ok(Some(next)) => (next, false),
+        Ok(None) => (ex.sched.first_sleeper().unwrap_or(current), true),
         Err(trap) => {
             // The trace shows where the main thread waits.
             if current != 0 {
@@ -1220,11 +1243,6 @@ fn switch_thread(ex: &mut Exec<'_>, pc: usize, reason: Switch) -> Result<usize, 
         swap_state(ex, next)?;
         ex.sched.current = next;
     }
-    let Some(slot) = ex.sched.slots.get_mut(next as usize) else {
-        return Err(missing("thread"));
-    };
-    slot.status = Status::Runnable;
-    let delivery = slot.delivery.take();
     let Some(&top) = ex.frames.last() else {
         return Err(missing("frame"));
     };
@@ -1235,12 +1253,25 @@ fn switch_thread(ex: &mut Exec<'_>, pc: usize, reason: Switch) -> Result<usize, 
         .ok_or_else(|| missing("function"))?;
     ex.base = top.base;
     ex.stack_len = ex.stack.len();
+    if paused {
+        ex.sched.parked = true;
+        if let Some(hook) = ex.hook.as_deref_mut() {
+            hook.pause.clear();
+            hook.stop = Some((next, StopReason::Pause));
+        }
+        return Ok(None);
+    }
+    let Some(slot) = ex.sched.slots.get_mut(next as usize) else {
+        return Err(missing("thread"));
+    };
+    slot.status = Status::Runnable;
+    let delivery = slot.delivery.take();
     if let Some((register, value, _)) = delivery {
         *ex.stack
             .get_mut(top.base + usize::from(register))
             .ok_or_else(|| missing("register"))? = value;
     }
-    Ok(top.pc)
+    Ok(Some(top.pc))
 }
 
 /// Exchanges the running registers and frames with the ones kept in thread `id`'s slot.

@@ -16,6 +16,7 @@
 
 use std::collections::{BTreeSet, VecDeque};
 
+use crate::debug::PauseHandle;
 use crate::error::Trap;
 use crate::memory::Heap;
 use crate::stack::ThreadState;
@@ -72,6 +73,9 @@ pub(crate) struct Scheduler {
     pub(crate) sleepers: BTreeSet<(u64, u32)>,
     /// The running thread.
     pub(crate) current: u32,
+    /// A debugger paused the run while every thread slept: the thread on the processor (shown
+    /// as stopped) is asleep, so resuming goes back to the scheduler first.
+    pub(crate) parked: bool,
 }
 
 impl Default for Scheduler {
@@ -87,6 +91,10 @@ pub(crate) enum Transfer {
     /// The thread must block.
     Blocked,
 }
+
+/// The longest the scheduler sleeps between two looks at a debugger's pause request, in
+/// microseconds: a pause reaches a program whose threads all sleep within this time.
+const PAUSE_POLL_US: u64 = 10_000;
 
 /// The run's clock in microseconds.
 fn now_us(sys: &mut Syscalls) -> Result<u64, Trap> {
@@ -106,6 +114,7 @@ impl Scheduler {
             run_queue: VecDeque::new(),
             sleepers: BTreeSet::new(),
             current: 0,
+            parked: false,
         }
     }
 
@@ -261,21 +270,42 @@ impl Scheduler {
 
     /// Picks the next thread to run, sleeping the OS thread while only sleepers remain.
     ///
+    /// With a debugger's `pause`, the sleep is cut in slices of at most [`PAUSE_POLL_US`] and a
+    /// requested pause ends the wait: `Ok(None)`, the earliest sleeper still asleep. Without one
+    /// (a plain run) the OS thread sleeps until the earliest wake time, reading the clock no
+    /// more than before, so recordings are unchanged.
+    ///
     /// # Errors
     /// `deadlock: all threads are blocked` when no thread can ever run again.
-    pub(crate) fn next(&mut self, sys: &mut Syscalls) -> Result<u32, Trap> {
+    pub(crate) fn next(
+        &mut self,
+        sys: &mut Syscalls,
+        pause: Option<&PauseHandle>,
+    ) -> Result<Option<u32>, Trap> {
         loop {
             self.wake_sleepers(sys)?;
             if let Some(id) = self.run_queue.pop_front() {
-                return Ok(id);
+                return Ok(Some(id));
             }
             let Some(&(wake, _)) = self.sleepers.first() else {
                 return Err(Trap::new("deadlock: all threads are blocked"));
             };
+            if pause.is_some_and(PauseHandle::is_requested) {
+                return Ok(None);
+            }
             let now = now_us(sys)?;
             if wake > now {
-                sys.sleep(std::time::Duration::from_micros(wake - now));
+                let wait = match pause {
+                    Some(_) => (wake - now).min(PAUSE_POLL_US),
+                    None => wake - now,
+                };
+                sys.sleep(std::time::Duration::from_micros(wait));
             }
         }
+    }
+
+    /// The sleeper that wakes first, if any.
+    pub(crate) fn first_sleeper(&self) -> Option<u32> {
+        self.sleepers.first().map(|&(_, id)| id)
     }
 }
