@@ -1,5 +1,6 @@
 //! The Vitte compiler: source text to a [`vitte_vm::bytecode::Module`], with diagnostics.
 
+pub mod analysis;
 pub mod ast;
 pub mod builtins;
 pub mod check;

@@ -1,13 +1,16 @@
 //! `cargo xtask bench-dap`: what debugging costs, measured on release builds.
 //!
-//! Two measurements, each printed as a markdown table:
+//! Three measurements, each printed as a markdown table:
 //!
 //! 1. **Step round trip.** `vitte-dap --stdio` runs `bench/debugger/stepping.vit` to a breakpoint;
 //!    then each step is what an editor does at every press of F10: `next`, the `stopped` event,
 //!    `stackTrace`, `scopes` and `variables` of the top frame's locals. The table gives the median
 //!    (and the spread) of the time from sending `next` to receiving the `variables` response.
 //!    Target: a median under 2 ms.
-//! 2. **Slowdown under the debugger.** Each workload of `bench/` (`bench/NAME/NAME.vit`) runs with
+//! 2. **Pause latency.** `bench/debugger/spin.vit` loops without ever blocking; the time from
+//!    sending `pause` to receiving its `stopped` event, over repeated pause and continue.
+//!    Target: under 100 ms (it is a fuel slice of work, so far less).
+//! 3. **Slowdown under the debugger.** Each workload of `bench/` (`bench/NAME/NAME.vit`) runs with
 //!    `vitte run` and under `vitte-dap` with breakpoints on its lines marked `// #unreached`
 //!    (lines with code that a normal run never executes); the runs alternate and each side's
 //!    median wall time is compared. A session is timed from starting the adapter to its exit, as
@@ -77,6 +80,12 @@ const RUN_TIMEOUT: Duration = Duration::from_secs(600);
 /// Untimed steps before the timed ones.
 const WARM_UP_STEPS: usize = 20;
 
+/// Pauses in the pause-latency measurement.
+const PAUSES: usize = 50;
+
+/// How long the program runs between a `continue` and the next `pause`.
+const RUN_BETWEEN_PAUSES: Duration = Duration::from_millis(20);
+
 /// Runs the task from the workspace at `root`.
 pub fn run(root: &Path, args: &BenchDapArgs) -> Result<()> {
     let workloads = workloads(root, &args.names)?;
@@ -98,6 +107,12 @@ pub fn run(root: &Path, args: &BenchDapArgs) -> Result<()> {
     );
     let times = step_round_trips(&adapter, &stepping, steps)?;
     println!("\n{}", round_trip_table(&times));
+
+    let spin = root.join("bench").join(DEBUGGER_FOLDER).join("spin.vit");
+    let pauses = if args.quick { 5 } else { PAUSES };
+    println!("\npausing {} ({pauses} pauses)…", relative(root, &spin));
+    let latencies = pause_latencies(&adapter, &spin, pauses)?;
+    println!("\n{}", pause_table(&latencies));
 
     let mut rows = Vec::new();
     for workload in &workloads {
@@ -323,6 +338,27 @@ fn one_step(session: &mut Session, thread: &Value) -> Result<usize> {
         .map_or(0, Vec::len))
 }
 
+/// The times from `pause` to its `stopped` event on `program`, which must never block.
+fn pause_latencies(adapter: &Path, program: &Path, pauses: usize) -> Result<Vec<Duration>> {
+    let mut session = Session::start(adapter)?;
+    session.launch(program, &[], &[])?;
+    let mut times = Vec::with_capacity(pauses);
+    for _ in 0..pauses {
+        std::thread::sleep(RUN_BETWEEN_PAUSES);
+        let start = Instant::now();
+        session.call("pause", json!({ "threadId": 1 }))?;
+        let stop = session.client.event("stopped", MESSAGE_TIMEOUT)?;
+        times.push(start.elapsed());
+        if stop["body"]["reason"] != "pause" {
+            return Err(format!("a pause stopped for another reason: {stop}"));
+        }
+        session.call("continue", json!({ "threadId": stop["body"]["threadId"] }))?;
+        session.client.drain();
+    }
+    let _ = session.call("disconnect", json!({ "terminateDebuggee": true }));
+    Ok(times)
+}
+
 /// One workload's medians.
 #[derive(Debug)]
 struct SlowdownRow {
@@ -475,6 +511,21 @@ fn round_trip_table(times: &[Duration]) -> String {
         sorted.len(),
         millis(middle),
         millis(quantile(&sorted, 0.1)),
+        millis(quantile(&sorted, 0.9)),
+        millis(sorted.last().copied().unwrap_or_default()),
+    )
+}
+
+/// The markdown table of the pause latencies.
+fn pause_table(times: &[Duration]) -> String {
+    let mut sorted = times.to_vec();
+    let middle = median(&mut sorted);
+    format!(
+        "| pause of a tight loop (pause → stopped) | pauses | median | p90 | max | target |\n\
+         | --- | ---: | ---: | ---: | ---: | --- |\n\
+         | vitte-dap over stdio | {} | {} | {} | {} | < 100 ms |",
+        sorted.len(),
+        millis(middle),
         millis(quantile(&sorted, 0.9)),
         millis(sorted.last().copied().unwrap_or_default()),
     )
