@@ -6,7 +6,9 @@
 //! Exit codes follow the language page: 0 (or what `main` gives) on success, 65 for a compile error or
 //! malformed bytecode, 70 for an uncaught runtime error; plus 2 for a usage error, 66 when an input
 //! file cannot be read and 74 when an output file cannot be written. `vitte replay` exits with 65 for
-//! an invalid recording or a program that changed since it was recorded.
+//! an invalid recording or a program that changed since it was recorded. `vitte fmt` (see [`fmt`])
+//! exits with 65 for a file that does not parse, and `vitte fmt --check` with 1 when a file is not
+//! formatted.
 
 use std::cell::RefCell;
 use std::ffi::OsStr;
@@ -18,6 +20,10 @@ use clap::{Parser, Subcommand};
 use vitte_compiler::driver::{Compilation, compile_file};
 use vitte_vm::bytecode::{Module, disasm, format};
 use vitte_vm::{HeapStats, PathAccess, Recording, Sandbox, Vm, VmConfig};
+
+mod fmt;
+
+pub use fmt::EXIT_NOT_FORMATTED;
 
 /// Exit code of a compile error or malformed bytecode.
 pub const EXIT_DATA_ERROR: i32 = 65;
@@ -45,10 +51,11 @@ pub struct CliIo {
     name = "vitte",
     version,
     propagate_version = true,
-    about = "Run, build, check and disassemble Vitte programs; record and replay runs",
+    about = "Run, build, check, format and disassemble Vitte programs; record and replay runs",
     long_about = "Vitte VM: compiles Vitte source (.vit) to verified bytecode (.vitbc) and runs it.\n\n\
-                  Exit codes: 0 success (or the int that main gives), 65 compile error or invalid \
-                  bytecode, 66 unreadable input, 70 uncaught runtime error, 74 unwritable output."
+                  Exit codes: 0 success (or the int that main gives), 1 `fmt --check` found a file to \
+                  reformat, 2 usage error, 65 compile error or invalid bytecode, 66 unreadable input, \
+                  70 uncaught runtime error, 74 unwritable output."
 )]
 struct Cli {
     #[command(subcommand)]
@@ -130,6 +137,38 @@ enum Command {
     Disasm {
         /// FILE.vit (compiled first) or FILE.vitbc
         file: PathBuf,
+    },
+    /// Format .vit files in place in the one canonical layout, or check that they are formatted
+    #[command(
+        long_about = "Format Vitte source files in the one canonical layout: 4-space indentation, one \
+                      statement per line, `{` on the line of its header, spaces around binary \
+                      operators, at most one blank line in a row, no trailing whitespace, a final \
+                      newline. Every comment is kept where it is. Line breaks inside a statement are \
+                      kept where a break reads well (after a comma or an opening bracket, around a \
+                      binary operator); there is no line width. The rules are in docs/fmt.md.\n\n\
+                      Each FILE is rewritten in place when formatting changes it; a folder stands for \
+                      every .vit file under it; `-` (or no FILE) formats stdin to stdout. Nothing is \
+                      printed on success unless --verbose. A file that does not parse is reported \
+                      (PATH:LINE:COL: error: MESSAGE) and left unchanged; the other files are still \
+                      formatted.\n\n\
+                      Exit codes: 0 success, 1 with --check when a file would be reformatted, 2 usage \
+                      error, 65 a file does not parse or is not UTF-8, 66 a file cannot be read, 70 \
+                      internal formatter error, 74 a file cannot be written (the first failure's code \
+                      when several files fail).",
+        after_help = "Examples:\n  vitte fmt src/main.vit lib/\n  vitte fmt --check src/\n  \
+                      cat main.vit | vitte fmt - > formatted.vit"
+    )]
+    Fmt {
+        /// Files or folders to format; `-` or none: stdin to stdout
+        #[arg(value_name = "FILE")]
+        files: Vec<PathBuf>,
+        /// Change nothing: list the files that would change, with their first difference, and exit
+        /// with 1 if there is any
+        #[arg(long)]
+        check: bool,
+        /// Say on stderr, for each file, whether it was reformatted or already formatted
+        #[arg(short, long)]
+        verbose: bool,
     },
 }
 
@@ -227,6 +266,11 @@ fn dispatch(command: Command, streams: &mut Streams) -> i32 {
         Command::Build { file, output } => build(&file, output, streams),
         Command::Check { file } => check(&file, streams),
         Command::Disasm { file } => disassemble(&file, streams),
+        Command::Fmt {
+            files,
+            check,
+            verbose,
+        } => fmt::fmt(&files, check, verbose, streams),
     }
 }
 

@@ -7,6 +7,7 @@ pub mod check;
 pub mod codegen;
 pub mod diagnostics;
 pub mod driver;
+pub mod format;
 pub mod lexer;
 pub mod loader;
 pub mod parser;

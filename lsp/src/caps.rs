@@ -2,8 +2,7 @@
 //! encoding it picks from what the client offers. Only what [`crate::main_loop`] handles is
 //! advertised; `tests/capabilities.rs` checks both directions against the running server.
 //!
-//! Not advertised yet: `documentFormattingProvider` (it waits for the compiler's formatter),
-//! `typeDefinitionProvider`, `implementationProvider`, code actions, folding ranges, selection
+//! Not advertised yet: range formatting, `typeDefinitionProvider`, `implementationProvider`, code actions, folding ranges, selection
 //! ranges and call hierarchy.
 
 use lsp_types::{
@@ -33,6 +32,7 @@ pub const HANDLED_REQUESTS: &[&str] = &[
     "textDocument/semanticTokens/full",
     "textDocument/inlayHint",
     "textDocument/codeLens",
+    "textDocument/formatting",
 ];
 
 /// The notifications the main loop acts on (others are ignored, as the protocol allows).
@@ -107,6 +107,7 @@ pub fn server_capabilities(encoding: PositionEncoding) -> ServerCapabilities {
         code_lens_provider: Some(CodeLensOptions {
             resolve_provider: Some(false),
         }),
+        document_formatting_provider: Some(OneOf::Left(true)),
         ..ServerCapabilities::default()
     }
 }

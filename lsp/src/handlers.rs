@@ -420,6 +420,25 @@ pub fn inlay_hint(
     Ok(Some(hints))
 }
 
+/// `textDocument/formatting`: the document in `vitte fmt`'s layout, as one edit of the whole
+/// text (none when it is already formatted). A document that does not parse is refused with the
+/// first syntax error's place, and left as it is.
+pub fn formatting(
+    snap: &Snapshot,
+    params: lsp::DocumentFormattingParams,
+) -> Result<Option<Vec<lsp::TextEdit>>> {
+    let pa = snap.analysis(&from_proto::path(&params.text_document.uri));
+    let text = pa.text(pa.root());
+    let formatted = vitte_compiler::format::format_source(text)
+        .map_err(|error| LspError::request_failed(format!("cannot format: {error}")))?;
+    if formatted == text {
+        return Ok(Some(Vec::new()));
+    }
+    let lines = Lines::new(text, snap.encoding);
+    let whole = lines.range(0, u32::try_from(text.len()).unwrap_or(u32::MAX));
+    Ok(Some(vec![lsp::TextEdit::new(whole, formatted)]))
+}
+
 /// The command of the "Run" code lens (the VS Code extension implements it).
 pub const RUN_COMMAND: &str = "vitte.runFile";
 /// The command of the "Debug" code lens (the VS Code extension implements it).

@@ -181,6 +181,7 @@ impl MainLoop {
             .on::<req::Rename>(handlers::rename)
             .on::<req::SemanticTokensFullRequest>(handlers::semantic_tokens_full)
             .on::<req::InlayHintRequest>(handlers::inlay_hint)
+            .on::<req::Formatting>(handlers::formatting)
             .on::<req::CodeLensRequest>(handlers::code_lens);
         if test_hooks {
             dispatcher

@@ -85,7 +85,7 @@ fn advertised_capabilities_match_handled_requests() {
             );
         }
     }
-    assert_eq!(advertised, 12);
+    assert_eq!(advertised, 13);
     // prepareRename is promised by renameProvider.prepareProvider.
     assert_eq!(
         capabilities["renameProvider"]["prepareProvider"],
@@ -102,10 +102,9 @@ fn advertised_capabilities_match_handled_requests() {
             "{method} is handled but no capability test covers it"
         );
     }
-    // Incremental sync, and no formatting until the compiler's formatter exists.
+    // Incremental sync.
     assert_eq!(capabilities["textDocumentSync"]["change"], json!(2));
     assert_eq!(capabilities["textDocumentSync"]["openClose"], json!(true));
-    assert!(!is_advertised(&capabilities, "documentFormattingProvider"));
     assert_eq!(
         server.initialize_result["serverInfo"]["name"],
         json!("vitte-lsp")

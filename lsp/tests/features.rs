@@ -424,3 +424,27 @@ fn code_lens() {
             .collect()
     });
 }
+
+#[test]
+fn formatting() {
+    check_fixtures("formatting", |server, fixture| {
+        let main = uri(fixture.main());
+        let text = fixture.text(fixture.main());
+        let response = server.request_raw(
+            "textDocument/formatting",
+            json!({ "textDocument": { "uri": main }, "options": { "tabSize": 4, "insertSpaces": true } }),
+        );
+        if let Some(error) = response.error {
+            return format!("error: {}\n", error.message);
+        }
+        let edits: Vec<lsp::TextEdit> =
+            serde_json::from_value(response.result.unwrap_or_default()).expect("edits");
+        let mut shown = text.to_string();
+        for edit in edits.iter().rev() {
+            let start = common::offset(text, edit.range.start);
+            let end = common::offset(text, edit.range.end);
+            shown.replace_range(start..end, &edit.new_text);
+        }
+        format!("{} edit(s)\n{shown}", edits.len())
+    });
+}
