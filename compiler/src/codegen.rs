@@ -314,6 +314,30 @@ fn strip(e: &Expr) -> &Expr {
     }
 }
 
+/// The comparison with its operands swapped: `a < b` is `b > a`.
+fn mirrored(op: BinOp) -> BinOp {
+    match op {
+        BinOp::Lt => BinOp::Gt,
+        BinOp::Le => BinOp::Ge,
+        BinOp::Gt => BinOp::Lt,
+        BinOp::Ge => BinOp::Le,
+        other => other,
+    }
+}
+
+/// The comparison that holds exactly when `op` does not (on ints).
+fn negated(op: BinOp) -> BinOp {
+    match op {
+        BinOp::Eq => BinOp::Ne,
+        BinOp::Ne => BinOp::Eq,
+        BinOp::Lt => BinOp::Ge,
+        BinOp::Le => BinOp::Gt,
+        BinOp::Gt => BinOp::Le,
+        BinOp::Ge => BinOp::Lt,
+        other => other,
+    }
+}
+
 /// True for expressions whose code writes the destination register before it has read all its
 /// operands (so `set x = e` must not target `x` directly).
 fn writes_destination_early(e: &Expr) -> bool {
@@ -371,7 +395,10 @@ impl<'g, 'a> FnGen<'g, 'a> {
         }
         if let ItemKind::Proc(decl) = &file.ast.items[info.item].kind {
             f.block(&decl.body);
-            if f.reachable {
+            // Statements after a `give` (or `throw`, `break`, `continue`) in the same block are
+            // unreachable but still generated, so the code may end with one of them: it must
+            // end with a terminator all the same.
+            if f.reachable || !f.code.last().is_some_and(is_terminator) {
                 let end = decl
                     .body
                     .span
@@ -653,7 +680,16 @@ impl<'g, 'a> FnGen<'g, 'a> {
             | Instr::JumpIf { target, .. }
             | Instr::JumpIfNot { target, .. }
             | Instr::JumpIfNotLtI { target, .. }
-            | Instr::JumpIfNotLeI { target, .. } => *target = to,
+            | Instr::JumpIfNotLeI { target, .. }
+            | Instr::JumpIfNotEqI { target, .. }
+            | Instr::JumpIfNotNeI { target, .. }
+            | Instr::JumpIfNotEqIImm { target, .. }
+            | Instr::JumpIfNotNeIImm { target, .. }
+            | Instr::JumpIfNotLtIImm { target, .. }
+            | Instr::JumpIfNotLeIImm { target, .. }
+            | Instr::JumpIfNotGtIImm { target, .. }
+            | Instr::JumpIfNotGeIImm { target, .. }
+            | Instr::ForNext { target, .. } => *target = to,
             _ => {}
         }
     }
@@ -1055,13 +1091,22 @@ impl<'g, 'a> FnGen<'g, 'a> {
                 cond: at_end,
                 target: 0,
             }));
+            self.emit(Instr::AddIImm {
+                dst: counter,
+                a: counter,
+                imm: 1,
+            });
+            self.emit(Instr::Jump { target: top });
+        } else {
+            // The test at the top runs once; each later iteration is one `for.next`, shown on
+            // the loop's line like the test.
+            self.mark_loop_head(span);
+            self.emit(Instr::ForNext {
+                counter,
+                end: end_reg,
+                target: top + 1,
+            });
         }
-        self.emit(Instr::AddIImm {
-            dst: counter,
-            a: counter,
-            imm: 1,
-        });
-        self.emit(Instr::Jump { target: top });
         self.patch_here(&exits);
         self.patch_here(&ctx.breaks);
         self.pop_scope();
@@ -1243,21 +1288,38 @@ impl<'g, 'a> FnGen<'g, 'a> {
     fn compound(&mut self, op: BinOp, ty: &Ty, reg: Reg, value: &Expr, span: Span) {
         let operand_ty = ty.non_null().clone();
         if operand_ty == Ty::Int
-            && let Some(imm) = self.small_int(value).and_then(|c| match op {
-                BinOp::Add => Some(c),
-                BinOp::Sub => c.checked_neg(),
-                _ => None,
-            })
+            && let Some(imm) = self.small_int(value)
+            && self.arith_imm(op, reg, reg, imm, span)
         {
-            self.emit(Instr::AddIImm {
-                dst: reg,
-                a: reg,
-                imm,
-            });
             return;
         }
         let rhs = self.expr_as(value, &operand_ty, None);
         self.arith(op, &operand_ty, reg, reg, rhs, span);
+    }
+
+    /// `dst = a op imm` in one instruction, when there is one for `op` (int `+ - * / %`; a
+    /// division by a literal 0 keeps its register form, which raises the error); returns whether
+    /// it was emitted.
+    fn arith_imm(&mut self, op: BinOp, dst: Reg, a: Reg, imm: i32, span: Span) -> bool {
+        let instr = match op {
+            BinOp::Add => Instr::AddIImm { dst, a, imm },
+            BinOp::Sub => match imm.checked_neg() {
+                Some(imm) => Instr::AddIImm { dst, a, imm },
+                None => return false,
+            },
+            BinOp::Mul => Instr::MulIImm { dst, a, imm },
+            BinOp::Div if imm != 0 => {
+                self.mark_expr(span);
+                Instr::DivIImm { dst, a, imm }
+            }
+            BinOp::Rem if imm != 0 => {
+                self.mark_expr(span);
+                Instr::RemIImm { dst, a, imm }
+            }
+            _ => return false,
+        };
+        self.emit(instr);
+        true
     }
 
     /// Emits `dst = a op b` for an arithmetic operator on `ty` (int, float or string `+`).
@@ -1378,6 +1440,49 @@ impl<'g, 'a> FnGen<'g, 'a> {
                     self.patch_here(&done);
                     taken
                 }
+            }
+            ExprKind::Binary {
+                op: op @ (BinOp::Lt | BinOp::Le | BinOp::Gt | BinOp::Ge | BinOp::Eq | BinOp::Ne),
+                lhs,
+                rhs,
+            } if self.ty_of(lhs) == Ty::Int
+                && self.ty_of(rhs) == Ty::Int
+                && (self.small_int(rhs).is_some() || self.small_int(lhs).is_some()) =>
+            {
+                // An int compared with a literal: one fused instruction that jumps unless the
+                // comparison holds. `7 < x` is `x > 7`; jumping when it holds is jumping unless
+                // the opposite holds.
+                let (operand, imm, op) = match self.small_int(rhs) {
+                    Some(imm) => (lhs, imm, *op),
+                    None => (rhs, self.small_int(lhs).unwrap_or_default(), mirrored(*op)),
+                };
+                let op = if jump_if { negated(op) } else { op };
+                let a = self.expr_as(operand, &Ty::Int, None);
+                let target = 0;
+                let instr = match op {
+                    BinOp::Eq => Instr::JumpIfNotEqIImm { a, imm, target },
+                    BinOp::Ne => Instr::JumpIfNotNeIImm { a, imm, target },
+                    BinOp::Lt => Instr::JumpIfNotLtIImm { a, imm, target },
+                    BinOp::Le => Instr::JumpIfNotLeIImm { a, imm, target },
+                    BinOp::Gt => Instr::JumpIfNotGtIImm { a, imm, target },
+                    _ => Instr::JumpIfNotGeIImm { a, imm, target },
+                };
+                vec![self.emit(instr)]
+            }
+            ExprKind::Binary {
+                op: op @ (BinOp::Eq | BinOp::Ne),
+                lhs,
+                rhs,
+            } if self.ty_of(lhs) == Ty::Int && self.ty_of(rhs) == Ty::Int => {
+                let a = self.expr_as(lhs, &Ty::Int, None);
+                let b = self.expr_as(rhs, &Ty::Int, None);
+                let target = 0;
+                let jump = if (*op == BinOp::Eq) != jump_if {
+                    self.emit(Instr::JumpIfNotEqI { a, b, target })
+                } else {
+                    self.emit(Instr::JumpIfNotNeI { a, b, target })
+                };
+                vec![jump]
             }
             ExprKind::Binary {
                 op: op @ (BinOp::Lt | BinOp::Le | BinOp::Gt | BinOp::Ge),
@@ -1914,34 +2019,23 @@ impl<'g, 'a> FnGen<'g, 'a> {
             }
             BinOp::Add | BinOp::Sub | BinOp::Mul | BinOp::Div | BinOp::Rem => {
                 let operand_ty = ty.non_null().clone();
-                if operand_ty == Ty::Int && matches!(op, BinOp::Add | BinOp::Sub) {
-                    let right_imm = self.small_int(rhs).and_then(|c| {
-                        if op == BinOp::Add {
-                            Some(c)
-                        } else {
-                            c.checked_neg()
+                if operand_ty == Ty::Int {
+                    // `x op 7`, and `7 + x` or `7 * x` (which commute).
+                    let with_imm = match (self.small_int(rhs), self.small_int(lhs)) {
+                        (Some(imm), _) if imm != 0 || !matches!(op, BinOp::Div | BinOp::Rem) => {
+                            Some((lhs, imm))
                         }
-                    });
-                    if let Some(imm) = right_imm {
-                        let left = self.expr_as(lhs, &Ty::Int, None);
-                        let reg = self.dst(dst, &Ty::Int);
-                        self.emit(Instr::AddIImm {
-                            dst: reg,
-                            a: left,
-                            imm,
-                        });
-                        return reg;
-                    }
-                    if op == BinOp::Add
-                        && let Some(imm) = self.small_int(lhs)
+                        (None, Some(imm)) if matches!(op, BinOp::Add | BinOp::Mul) => {
+                            Some((rhs, imm))
+                        }
+                        _ => None,
+                    };
+                    if let Some((operand, imm)) = with_imm
+                        && (op != BinOp::Sub || imm.checked_neg().is_some())
                     {
-                        let right = self.expr_as(rhs, &Ty::Int, None);
+                        let a = self.expr_as(operand, &Ty::Int, None);
                         let reg = self.dst(dst, &Ty::Int);
-                        self.emit(Instr::AddIImm {
-                            dst: reg,
-                            a: right,
-                            imm,
-                        });
+                        self.arith_imm(op, reg, a, imm, lhs.span);
                         return reg;
                     }
                 }

@@ -34,8 +34,9 @@ fn while_with_int_comparison_uses_fused_branch() {
         code(&module, "main"),
         [
             "load.int r0, 0",
+            // hoisted before the loop; the fused branch takes the literal itself
             "load.int r1, 10",
-            "jump.ifnot.lt.i r0, r1, @5",
+            "jump.ifnot.lt.i.imm r0, 10, @5",
             "add.i.imm r0, r0, 1",
             "jump @2",
             "ret.void",
@@ -54,10 +55,10 @@ fn for_range_counts_in_the_variable_register() {
             "load.int r0, 0",
             "load.int r1, 0",
             "load.int r2, 5",
-            "jump.ifnot.lt.i r1, r2, @7",
+            // tested once on entry, then once per iteration by `for.next`
+            "jump.ifnot.lt.i r1, r2, @6",
             "add.i r0, r0, r1",
-            "add.i.imm r1, r1, 1",
-            "jump @3",
+            "for.next r1, r2, @4",
             "int.to.str r3, r0",
             "call.native n0, r3, r3",
             "ret.void",
@@ -74,13 +75,10 @@ fn conditions_branch_without_bool_values() {
         code(&module, "f"),
         [
             // a >= b fails: try `b > 7`
-            "jump.ifnot.le.i r1, r0, @4",
-            "load.int r2, 3",
-            "eq.i r3, r0, r2",
+            "jump.ifnot.le.i r1, r0, @2",
             // not (a == 3) holds: the whole condition holds
-            "jump.ifnot r3, @6",
-            "load.int r4, 7",
-            "jump.ifnot.lt.i r4, r1, @8",
+            "jump.ifnot.eq.i.imm r0, 3, @3",
+            "jump.ifnot.gt.i.imm r1, 7, @5",
             "load.int r2, 1",
             "ret r2",
             "load.int r2, 0",

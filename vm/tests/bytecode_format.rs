@@ -3,7 +3,9 @@
 
 mod bytecode_common;
 
-use bytecode_common::{kitchen_sink, kitchen_sink_with_handlers, minimal, samples};
+use bytecode_common::{
+    immediate_forms, kitchen_sink, kitchen_sink_with_handlers, minimal, samples,
+};
 use vitte_vm::bytecode::format::{self, BytecodeError, SECTIONS, VERSION};
 use vitte_vm::bytecode::isa::INSTRUCTIONS;
 use vitte_vm::bytecode::verify::Location;
@@ -64,12 +66,14 @@ fn every_sample_round_trips() {
 #[test]
 fn the_kitchen_sink_uses_every_instruction_and_fills_every_table() {
     let module = kitchen_sink_with_handlers();
+    let extra = immediate_forms();
     // `break` only exists in a debugged program's patched code, never in a module.
     for info in INSTRUCTIONS.iter().filter(|info| info.mnemonic != "break") {
         assert!(
             module
                 .functions
                 .iter()
+                .chain(&extra.functions)
                 .flat_map(|f| &f.code)
                 .any(|instr| instr.opcode() == info.opcode),
             "{} is not covered",

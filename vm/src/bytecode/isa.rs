@@ -375,6 +375,12 @@ define_instructions! {
     NegI = 0x15, "neg.i" { dst: RegI, src: RegI },
     /// `dst = a + imm`, wrapping.
     AddIImm = 0x16, "add.i.imm" { dst: RegI, a: RegI, imm: Imm },
+    /// `dst = a * imm`, wrapping.
+    MulIImm = 0x17, "mul.i.imm" { dst: RegI, a: RegI, imm: Imm },
+    /// `dst = a / imm`, as `div.i`.
+    DivIImm = 0x18, "div.i.imm" { dst: RegI, a: RegI, imm: Imm },
+    /// `dst = a % imm`, as `rem.i`.
+    RemIImm = 0x19, "rem.i.imm" { dst: RegI, a: RegI, imm: Imm },
 
     // ---- float arithmetic (IEEE-754) ----
     /// `dst = a + b`.
@@ -426,6 +432,20 @@ define_instructions! {
     /// `dst = !src`.
     Not = 0x40, "not" { dst: RegB, src: RegB },
 
+    // ---- compare with a constant and branch (fused, for conditions on an int and a literal) ----
+    /// Continue at `target` unless `a == imm`.
+    JumpIfNotEqIImm = 0x48, "jump.ifnot.eq.i.imm" { a: RegI, imm: Imm, target: Target },
+    /// Continue at `target` unless `a != imm`.
+    JumpIfNotNeIImm = 0x49, "jump.ifnot.ne.i.imm" { a: RegI, imm: Imm, target: Target },
+    /// Continue at `target` unless `a < imm`.
+    JumpIfNotLtIImm = 0x4a, "jump.ifnot.lt.i.imm" { a: RegI, imm: Imm, target: Target },
+    /// Continue at `target` unless `a <= imm`.
+    JumpIfNotLeIImm = 0x4b, "jump.ifnot.le.i.imm" { a: RegI, imm: Imm, target: Target },
+    /// Continue at `target` unless `a > imm`.
+    JumpIfNotGtIImm = 0x4c, "jump.ifnot.gt.i.imm" { a: RegI, imm: Imm, target: Target },
+    /// Continue at `target` unless `a >= imm`.
+    JumpIfNotGeIImm = 0x4d, "jump.ifnot.ge.i.imm" { a: RegI, imm: Imm, target: Target },
+
     // ---- control flow ----
     /// Continue at `target`.
     Jump = 0x50, "jump" { target: Target },
@@ -437,6 +457,13 @@ define_instructions! {
     JumpIfNotLtI = 0x53, "jump.ifnot.lt.i" { a: RegI, b: RegI, target: Target },
     /// Continue at `target` unless `a <= b`.
     JumpIfNotLeI = 0x54, "jump.ifnot.le.i" { a: RegI, b: RegI, target: Target },
+    /// Continue at `target` unless `a == b`.
+    JumpIfNotEqI = 0x55, "jump.ifnot.eq.i" { a: RegI, b: RegI, target: Target },
+    /// Continue at `target` unless `a != b`.
+    JumpIfNotNeI = 0x56, "jump.ifnot.ne.i" { a: RegI, b: RegI, target: Target },
+    /// The step of an exclusive range loop: `counter += 1`, then continue at `target` (the loop's
+    /// body, before this instruction) while `counter < end`.
+    ForNext = 0x57, "for.next" { counter: RegI, end: RegI, target: Target },
     /// Calls `functions[func]` with its parameters taken from the consecutive registers starting at
     /// `args`; the result goes to `dst` (ignored when the callee returns `void`).
     Call = 0x58, "call" { func: Func, args: Reg, dst: Reg },

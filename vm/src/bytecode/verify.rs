@@ -1030,6 +1030,9 @@ impl<'v, 'm> InstrChecker<'v, 'm> {
             | Instr::RemI { .. }
             | Instr::NegI { .. }
             | Instr::AddIImm { .. }
+            | Instr::MulIImm { .. }
+            | Instr::DivIImm { .. }
+            | Instr::RemIImm { .. }
             | Instr::AddF { .. }
             | Instr::SubF { .. }
             | Instr::MulF { .. }
@@ -1056,6 +1059,15 @@ impl<'v, 'm> InstrChecker<'v, 'm> {
             | Instr::JumpIfNot { .. }
             | Instr::JumpIfNotLtI { .. }
             | Instr::JumpIfNotLeI { .. }
+            | Instr::JumpIfNotEqI { .. }
+            | Instr::JumpIfNotNeI { .. }
+            | Instr::JumpIfNotEqIImm { .. }
+            | Instr::JumpIfNotNeIImm { .. }
+            | Instr::JumpIfNotLtIImm { .. }
+            | Instr::JumpIfNotLeIImm { .. }
+            | Instr::JumpIfNotGtIImm { .. }
+            | Instr::JumpIfNotGeIImm { .. }
+            | Instr::ForNext { .. }
             | Instr::Throw { .. }
             | Instr::IntToFloat { .. }
             | Instr::FloatToInt { .. }

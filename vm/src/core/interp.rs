@@ -394,7 +394,11 @@ struct Exec<'a> {
 #[inline(never)]
 fn run<const CHECKING: bool>(ex: &mut Exec<'_>, start: usize) -> Result<RunEnd, Trap> {
     let mut code: &[Instr] = &ex.info.code;
-    let mut pc: usize = start;
+    // The instruction to run next. It always points into `code` when an instruction is fetched:
+    // it is set only by `code_at` (checked), by a verified jump target, by the start of a
+    // verified function's code, or by stepping past an instruction that is not the last (the
+    // verifier ends every function with a jump, return or throw).
+    let mut ip: *const Instr = code_at(code, start)?;
     let mut regs = window(ex.stack, ex.base)?;
 
     // Each pass runs until a runtime error; a caught one resumes at its handler, so the dispatch
@@ -449,16 +453,19 @@ fn run<const CHECKING: bool>(ex: &mut Exec<'_>, start: usize) -> Result<RunEnd, 
             macro_rules! jump {
                 ($target:expr) => {{
                     let target = $target as usize;
-                    if target < pc {
+                    debug_assert!(target < code.len(), "unverified jump target");
+                    // SAFETY: the verifier checked every jump target against the length of the
+                    // function's code, and `code` is the running function's code.
+                    let to = unsafe { code.as_ptr().add(target) };
+                    if to < ip {
                         tick!();
                     }
-                    pc = target;
+                    ip = to;
                 }};
             }
 
-            let Some(fetched) = code.get(pc) else {
-                break 'run Trap::internal("execution ran off the end of the function");
-            };
+            // SAFETY: `ip` points into `code` (see its declaration).
+            let fetched: &Instr = unsafe { &*ip };
             let checked: Instr;
             let instr: &Instr = if CHECKING && !std::mem::take(&mut ex.rerun) {
                 match check(
@@ -466,7 +473,7 @@ fn run<const CHECKING: bool>(ex: &mut Exec<'_>, start: usize) -> Result<RunEnd, 
                     ex.program,
                     ex.frames,
                     ex.sched,
-                    pc,
+                    pc_of(code, ip),
                     *fetched,
                 ) {
                     Before::Run(instr) => {
@@ -478,7 +485,9 @@ fn run<const CHECKING: bool>(ex: &mut Exec<'_>, start: usize) -> Result<RunEnd, 
             } else {
                 fetched
             };
-            pc += 1;
+            // SAFETY: the fetched instruction is not the last of its function unless it jumps,
+            // returns or throws, so `ip` stays inside `code` or is replaced before the next fetch.
+            ip = unsafe { ip.add(1) };
             match *instr {
                 // ---- moves, constants, globals ----
                 Instr::Nop {} => {}
@@ -532,6 +541,21 @@ fn run<const CHECKING: bool>(ex: &mut Exec<'_>, start: usize) -> Result<RunEnd, 
                 Instr::NegI { dst, src } => r!(dst) = (r!(src) as i64).wrapping_neg() as u64,
                 Instr::AddIImm { dst, a, imm } => {
                     r!(dst) = (r!(a) as i64).wrapping_add(i64::from(imm)) as u64
+                }
+                Instr::MulIImm { dst, a, imm } => {
+                    r!(dst) = (r!(a) as i64).wrapping_mul(i64::from(imm)) as u64
+                }
+                Instr::DivIImm { dst, a, imm } => {
+                    if imm == 0 {
+                        break 'run Trap::division_by_zero();
+                    }
+                    r!(dst) = (r!(a) as i64).wrapping_div(i64::from(imm)) as u64;
+                }
+                Instr::RemIImm { dst, a, imm } => {
+                    if imm == 0 {
+                        break 'run Trap::division_by_zero();
+                    }
+                    r!(dst) = (r!(a) as i64).wrapping_rem(i64::from(imm)) as u64;
                 }
 
                 // ---- float arithmetic ----
@@ -591,6 +615,59 @@ fn run<const CHECKING: bool>(ex: &mut Exec<'_>, start: usize) -> Result<RunEnd, 
                         jump!(target);
                     }
                 }
+                Instr::JumpIfNotEqI { a, b, target } => {
+                    if r!(a) != r!(b) {
+                        jump!(target);
+                    }
+                }
+                Instr::JumpIfNotNeI { a, b, target } => {
+                    if r!(a) == r!(b) {
+                        jump!(target);
+                    }
+                }
+                Instr::JumpIfNotEqIImm { a, imm, target } => {
+                    if r!(a) as i64 != i64::from(imm) {
+                        jump!(target);
+                    }
+                }
+                Instr::JumpIfNotNeIImm { a, imm, target } => {
+                    if r!(a) as i64 == i64::from(imm) {
+                        jump!(target);
+                    }
+                }
+                Instr::JumpIfNotLtIImm { a, imm, target } => {
+                    if r!(a) as i64 >= i64::from(imm) {
+                        jump!(target);
+                    }
+                }
+                Instr::JumpIfNotLeIImm { a, imm, target } => {
+                    if r!(a) as i64 > i64::from(imm) {
+                        jump!(target);
+                    }
+                }
+                Instr::JumpIfNotGtIImm { a, imm, target } => {
+                    if r!(a) as i64 <= i64::from(imm) {
+                        jump!(target);
+                    }
+                }
+                Instr::JumpIfNotGeIImm { a, imm, target } => {
+                    if (r!(a) as i64) < i64::from(imm) {
+                        jump!(target);
+                    }
+                }
+                Instr::ForNext {
+                    counter,
+                    end,
+                    target,
+                } => {
+                    let next = (r!(counter) as i64).wrapping_add(1);
+                    if next < r!(end) as i64 {
+                        // Counted as a backward jump, before the counter changes, so that a new
+                        // fuel slice runs this instruction again from the same state.
+                        jump!(target);
+                    }
+                    r!(counter) = next as u64;
+                }
                 Instr::Call { func, args, dst } => {
                     tick!();
                     let Some(callee) = ex.program.funcs.get(func as usize) else {
@@ -609,7 +686,7 @@ fn run<const CHECKING: bool>(ex: &mut Exec<'_>, start: usize) -> Result<RunEnd, 
                     }
                     let new_base = ex.base + nregs;
                     if let Some(top) = ex.frames.last_mut() {
-                        top.pc = pc;
+                        top.pc = pc_of(code, ip);
                     }
                     ex.frames.push(Frame {
                         func,
@@ -652,7 +729,7 @@ fn run<const CHECKING: bool>(ex: &mut Exec<'_>, start: usize) -> Result<RunEnd, 
                     ex.info = callee;
                     ex.base = new_base;
                     code = &callee.code;
-                    pc = 0;
+                    ip = tri!(code_at(code, 0));
                     regs = tri!(window(ex.stack, new_base));
                 }
                 Instr::CallNative { native, args, dst } => {
@@ -691,7 +768,7 @@ fn run<const CHECKING: bool>(ex: &mut Exec<'_>, start: usize) -> Result<RunEnd, 
                     };
                     ex.info = caller_info;
                     code = &caller_info.code;
-                    pc = caller.pc;
+                    ip = tri!(code_at(code, caller.pc));
                     ex.base = caller.base;
                     regs = tri!(window(ex.stack, ex.base));
                     if returns_value {
@@ -713,7 +790,7 @@ fn run<const CHECKING: bool>(ex: &mut Exec<'_>, start: usize) -> Result<RunEnd, 
                     };
                     ex.info = caller_info;
                     code = &caller_info.code;
-                    pc = caller.pc;
+                    ip = tri!(code_at(code, caller.pc));
                     ex.base = caller.base;
                     regs = tri!(window(ex.stack, ex.base));
                 }
@@ -1011,7 +1088,8 @@ fn run<const CHECKING: bool>(ex: &mut Exec<'_>, start: usize) -> Result<RunEnd, 
                 }
                 Instr::ThreadId { dst } => r!(dst) = u64::from(ex.sched.current),
                 Instr::Break {} => {
-                    pc -= 1;
+                    let pc = pc_of(code, ip) - 1;
+                    ip = tri!(code_at(code, pc));
                     if let Some(hook) = ex.hook.as_deref_mut() {
                         let func = ex.frames.last().map_or(0, |frame| frame.func);
                         let here = CodeLocation {
@@ -1024,6 +1102,7 @@ fn run<const CHECKING: bool>(ex: &mut Exec<'_>, start: usize) -> Result<RunEnd, 
                 }
             }
         };
+        let pc = pc_of(code, ip);
         let trap = match ex.switching.take() {
             None => trap,
             Some(Switch::Suspend) => {
@@ -1066,7 +1145,7 @@ fn run<const CHECKING: bool>(ex: &mut Exec<'_>, start: usize) -> Result<RunEnd, 
                     // A new slice for the same thread: the backward jump or call that ran out of
                     // fuel runs again.
                     Ok(None) => {
-                        pc -= 1;
+                        ip = code_at(code, pc - 1)?;
                         ex.rerun = true;
                         regs = window(ex.stack, ex.base)?;
                         continue;
@@ -1075,8 +1154,8 @@ fn run<const CHECKING: bool>(ex: &mut Exec<'_>, start: usize) -> Result<RunEnd, 
                         let Some(next_pc) = switch_thread(ex, pc, reason)? else {
                             return Ok(RunEnd::Suspended);
                         };
-                        pc = next_pc;
                         code = &ex.info.code;
+                        ip = code_at(code, next_pc)?;
                         regs = window(ex.stack, ex.base)?;
                         continue;
                     }
@@ -1114,12 +1193,31 @@ fn run<const CHECKING: bool>(ex: &mut Exec<'_>, start: usize) -> Result<RunEnd, 
         match unwind(ex, pc, trap) {
             Ok(target) => {
                 code = &ex.info.code;
-                pc = target;
+                ip = code_at(code, target)?;
                 regs = window(ex.stack, ex.base)?;
             }
             Err(trap) => return Err(trap),
         }
     }
+}
+
+/// A pointer to instruction `pc` of `code`, checked: where the dispatch loop resumes from a pc
+/// saved in a frame, a handler table or the scheduler.
+///
+/// # Errors
+/// An internal error when `pc` lies outside the code.
+#[inline]
+fn code_at(code: &[Instr], pc: usize) -> Result<*const Instr, Trap> {
+    code.get(pc)
+        .map(std::ptr::from_ref)
+        .ok_or_else(|| Trap::internal("execution ran off the end of the function"))
+}
+
+/// The pc `ip` points at in `code`: the index of the instruction `ip` runs next.
+#[inline]
+fn pc_of(code: &[Instr], ip: *const Instr) -> usize {
+    // Address arithmetic only (no dereference): `ip` points into `code` or one past it.
+    (ip as usize - code.as_ptr() as usize) / std::mem::size_of::<Instr>()
 }
 
 /// `spawn`: a new thread running function `func` with its parameters copied from the start of

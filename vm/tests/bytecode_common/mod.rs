@@ -478,6 +478,81 @@ pub fn kitchen_sink() -> Module {
     module
 }
 
+/// [`kitchen_sink`] with a `main` that holds the instructions with an immediate operand and the
+/// other fused branches (kept apart so that the kitchen sink stays what older format versions
+/// encode).
+pub fn immediate_forms() -> Module {
+    let mut module = kitchen_sink();
+    let code = vec![
+        Instr::LoadInt { dst: 0, value: 7 }, // 0
+        Instr::LoadInt { dst: 1, value: 9 }, // 1
+        Instr::Move { dst: 2, src: 1 },      // 2
+        Instr::MulIImm {
+            dst: 2,
+            a: 2,
+            imm: 3,
+        }, // 3
+        Instr::DivIImm {
+            dst: 2,
+            a: 2,
+            imm: -4,
+        }, // 4
+        Instr::RemIImm {
+            dst: 2,
+            a: 2,
+            imm: 5,
+        }, // 5
+        Instr::JumpIfNotEqI {
+            a: 0,
+            b: 1,
+            target: 15,
+        }, // 6
+        Instr::JumpIfNotNeI {
+            a: 0,
+            b: 1,
+            target: 15,
+        }, // 7
+        Instr::JumpIfNotEqIImm {
+            a: 0,
+            imm: 1,
+            target: 15,
+        }, // 8
+        Instr::JumpIfNotNeIImm {
+            a: 0,
+            imm: 1,
+            target: 15,
+        }, // 9
+        Instr::JumpIfNotLtIImm {
+            a: 0,
+            imm: 1,
+            target: 15,
+        }, // 10
+        Instr::JumpIfNotLeIImm {
+            a: 0,
+            imm: 1,
+            target: 15,
+        }, // 11
+        Instr::JumpIfNotGtIImm {
+            a: 0,
+            imm: 1,
+            target: 15,
+        }, // 12
+        Instr::JumpIfNotGeIImm {
+            a: 0,
+            imm: 1,
+            target: 15,
+        }, // 13
+        Instr::ForNext {
+            counter: 0,
+            end: 1,
+            target: 3,
+        }, // 14
+        Instr::Ret { src: 2 },               // 15
+    ];
+    module.functions[MAIN as usize] = function("main", 0, INT, SINK_REGISTERS, code);
+    module
+}
+
 /// The smallest valid module: `main` returns void.
 pub fn minimal() -> Module {
     Module {
@@ -673,6 +748,7 @@ pub fn samples() -> Vec<(&'static str, Module)> {
         ("fib", fib()),
         ("kitchen_sink", kitchen_sink()),
         ("kitchen_sink_with_handlers", kitchen_sink_with_handlers()),
+        ("immediate_forms", immediate_forms()),
     ]
 }
 
