@@ -10,6 +10,8 @@
 //! `errors/runtime/div_zero.vit` becomes `errors_runtime__div_zero` and `examples/geometry/main.vit`
 //! becomes `examples_geometry__main`.
 
+#![forbid(unsafe_code)]
+
 use std::collections::BTreeMap;
 use std::env;
 use std::fs;

@@ -1,7 +1,8 @@
 //! The `vitte` command line as a library, so tests drive it in-process with their own streams.
 //!
 //! [`main_with`] parses one command line (`args[0]` is the program name), runs it against the given
-//! streams and returns the process exit code. The binary (`main.rs`) only wires the process's streams.
+//! streams and returns the process exit code. [`process_main`] is the binaries' entry point: it wires the
+//! process's streams, or serves the Debug Adapter Protocol when started as `vitte-dap`.
 //!
 //! Exit codes follow the language page: 0 (or what `main` gives) on success, 65 for a compile error or
 //! malformed bytecode, 70 for an uncaught runtime error; plus 2 for a usage error, 66 when an input
@@ -9,6 +10,8 @@
 //! an invalid recording or a program that changed since it was recorded. `vitte fmt` (see [`fmt`])
 //! exits with 65 for a file that does not parse, and `vitte fmt --check` with 1 when a file is not
 //! formatted.
+
+#![forbid(unsafe_code)]
 
 use std::cell::RefCell;
 use std::ffi::OsStr;
@@ -18,6 +21,7 @@ use std::rc::Rc;
 
 use clap::{Parser, Subcommand};
 use vitte_compiler::driver::{Compilation, compile_file};
+use vitte_compiler::loader::read_regular_file;
 use vitte_vm::bytecode::{Module, disasm, format};
 use vitte_vm::{HeapStats, PathAccess, Recording, Sandbox, Vm, VmConfig};
 
@@ -204,6 +208,36 @@ impl Streams {
     }
 }
 
+/// The process's entry point, shared by the two binaries built from this crate: `vitte-dap` (the
+/// name the program was started by, without directory or extension) serves the Debug Adapter
+/// Protocol ([`vitte_dap::cli::main`]), any other name is the `vitte` command line on the process's
+/// standard streams. Being one program, both run a Vitte program with the same machine code, so
+/// debugging it costs only what the debugger does, never a different layout of the interpreter.
+pub fn process_main() -> i32 {
+    let invoked_as = std::env::args_os()
+        .next()
+        .and_then(|arg0| {
+            std::path::Path::new(&arg0)
+                .file_stem()
+                .map(|stem| stem.to_string_lossy().into_owned())
+        })
+        .unwrap_or_default();
+    if invoked_as == "vitte-dap" {
+        return vitte_dap::cli::main();
+    }
+    let io = CliIo {
+        stdin: Box::new(std::io::BufReader::new(std::io::stdin())),
+        stdout: Box::new(std::io::BufWriter::new(std::io::stdout())),
+        stderr: Box::new(std::io::stderr()),
+    };
+    main_with(
+        std::env::args_os()
+            .map(|arg| arg.to_string_lossy().into_owned())
+            .collect(),
+        io,
+    )
+}
+
 /// Runs `vitte ARGS…` and returns the exit code.
 pub fn main_with(args: Vec<String>, io: CliIo) -> i32 {
     let mut streams = Streams {
@@ -285,10 +319,12 @@ fn prepare(file: &Path, streams: &mut Streams) -> Result<Program, i32> {
     if !is_bytecode(file) {
         return compile(file, streams).map(Program::Compiled);
     }
-    std::fs::read(file).map(Program::Bytecode).map_err(|error| {
-        streams.error(&format!("error: cannot read '{}': {error}", file.display()));
-        EXIT_NO_INPUT
-    })
+    read_regular_file(file)
+        .map(Program::Bytecode)
+        .map_err(|error| {
+            streams.error(&format!("error: cannot read '{}': {error}", file.display()));
+            EXIT_NO_INPUT
+        })
 }
 
 /// The module of a program file (bytecode is decoded and verified).

@@ -1,18 +1,7 @@
-//! The `vitte` binary: wires the process's standard streams to [`vitte_cli::main_with`].
+//! The `vitte` binary: [`vitte_cli::process_main`] on the process's arguments and streams.
 
-use std::io::{self, BufReader, BufWriter};
+#![forbid(unsafe_code)]
 
 fn main() {
-    let io = vitte_cli::CliIo {
-        stdin: Box::new(BufReader::new(io::stdin())),
-        stdout: Box::new(BufWriter::new(io::stdout())),
-        stderr: Box::new(io::stderr()),
-    };
-    let code = vitte_cli::main_with(
-        std::env::args_os()
-            .map(|arg| arg.to_string_lossy().into_owned())
-            .collect(),
-        io,
-    );
-    std::process::exit(code);
+    std::process::exit(vitte_cli::process_main());
 }

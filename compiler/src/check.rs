@@ -297,6 +297,11 @@ pub struct Analysis {
     pub local_defs: HashMap<Span, LocalId>,
     /// Locals that are assigned after their declaration.
     pub assigned: HashSet<LocalId>,
+    /// Spans of name expressions whose value is only looked at, never kept: operands of `+` and of
+    /// comparisons, arguments of `print`, `eprint` and `len`, and assignment targets. A string local
+    /// whose every use is one of these never shares its string, so `set s = s + e` may grow it in
+    /// place (see [`Analysis::sharing_locals`]).
+    pub unshared_uses: HashSet<Span>,
     /// Spans of `match` statements that end a value-returning procedure: their `=> e` arms give `e`.
     pub tail_matches: HashSet<Span>,
     /// Every name occurrence with what it refers to, in source order per file.
@@ -324,6 +329,19 @@ impl TypeNames for Analysis {
 }
 
 impl Analysis {
+    /// The locals some use of which may keep their value elsewhere (see [`Analysis::unshared_uses`]):
+    /// passed to a procedure, stored, returned, copied into another variable.
+    pub fn sharing_locals(&self) -> HashSet<LocalId> {
+        self.resolved
+            .iter()
+            .filter(|(span, _)| !self.unshared_uses.contains(span))
+            .filter_map(|(_, symbol)| match symbol {
+                Symbol::Local(local) => Some(*local),
+                _ => None,
+            })
+            .collect()
+    }
+
     /// True when an error was reported.
     pub fn has_errors(&self) -> bool {
         self.diagnostics

@@ -16,7 +16,7 @@
 //! or calls, whose column is the start of the failing expression) and its named locals with their live
 //! ranges. Output is deterministic: tables are filled in source order, never by iterating a hash map.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use vitte_vm::bytecode::{
     CaseDef, Constant, FieldDef, FormDef, Function, FunctionDebug, GlobalDef, Handler, Instr,
@@ -62,6 +62,9 @@ struct ModuleGen<'a> {
     str_consts: HashMap<String, u32>,
     natives: HashMap<Native, u32>,
     errors: Vec<Diagnostic>,
+    /// Locals whose value may be kept elsewhere ([`Analysis::sharing_locals`]); a string local not
+    /// among them is grown in place by `set s = s + e` (`concat.append`).
+    sharing_locals: HashSet<LocalId>,
 }
 
 impl<'a> ModuleGen<'a> {
@@ -76,6 +79,7 @@ impl<'a> ModuleGen<'a> {
             str_consts: HashMap::new(),
             natives: HashMap::new(),
             errors: Vec::new(),
+            sharing_locals: a.sharing_locals(),
         }
     }
 
@@ -1170,11 +1174,44 @@ impl<'g, 'a> FnGen<'g, 'a> {
         self.pop_scope();
     }
 
+    /// For `set s = s + e` or `set s += e` on a `string` local that never shares its value: `e`,
+    /// which `concat.append` adds to the string in place (no other variable can see it change).
+    fn appended_piece<'e>(
+        &mut self,
+        local: LocalId,
+        target_ty: &Ty,
+        op: Option<BinOp>,
+        value: &'e Expr,
+    ) -> Option<&'e Expr> {
+        if *target_ty != Ty::Str || self.g.sharing_locals.contains(&local) {
+            return None;
+        }
+        let piece = match (op, &strip(value).kind) {
+            (Some(BinOp::Add), _) => value,
+            (
+                None,
+                ExprKind::Binary {
+                    op: BinOp::Add,
+                    lhs,
+                    rhs,
+                },
+            ) if self.a.resolved.get(&strip(lhs).span) == Some(&Symbol::Local(local)) => rhs,
+            _ => return None,
+        };
+        (self.ty_of(piece) == Ty::Str).then_some(piece)
+    }
+
     fn assign(&mut self, target: &Expr, op: Option<BinOp>, value: &Expr) {
         let target_ty = self.ty_of(target);
         match (&target.kind, self.a.resolved.get(&target.span).copied()) {
             (_, Some(Symbol::Local(local))) => {
                 let reg = self.local_reg(local);
+                if let Some(piece) = self.appended_piece(local, &target_ty, op, value) {
+                    let src = self.expr_as(piece, &Ty::Str, None);
+                    self.mark_expr(target.span);
+                    self.emit(Instr::ConcatAppend { dst: reg, src });
+                    return;
+                }
                 match op {
                     None if writes_destination_early(value) => {
                         let result = self.expr_as(value, &target_ty, None);

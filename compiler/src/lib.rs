@@ -1,5 +1,7 @@
 //! The Vitte compiler: source text to a [`vitte_vm::bytecode::Module`], with diagnostics.
 
+#![forbid(unsafe_code)]
+
 pub mod analysis;
 pub mod ast;
 pub mod builtins;

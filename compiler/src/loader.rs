@@ -15,7 +15,8 @@
 //! alias are reported at the `use` that names them.
 
 use std::collections::HashMap;
-use std::io;
+use std::fs::File;
+use std::io::{self, Read};
 use std::path::{Component, Path, PathBuf};
 
 use crate::ast;
@@ -38,8 +39,54 @@ pub struct FsLoader;
 
 impl FileLoader for FsLoader {
     fn read(&self, path: &Path) -> io::Result<String> {
-        std::fs::read_to_string(path)
+        read_source_file(path)
     }
+}
+
+/// The largest file [`read_regular_file`] reads: 64 MiB, far beyond any program's source or
+/// bytecode.
+pub const MAX_FILE_BYTES: u64 = 64 << 20;
+
+/// Reads the whole of a file that a user, a client or a program's debug information named,
+/// defensively: only a regular file (a device such as `/dev/zero` never ends, a FIFO or a terminal
+/// can block for ever), and at most [`MAX_FILE_BYTES`]. The compiler, the command line, the debug
+/// adapter and the language server all read programs through it.
+///
+/// # Errors
+/// The file cannot be opened or read; it is a directory (`IsADirectory`), another kind of file
+/// that is not a regular file (`InvalidInput`), or larger than the limit (`FileTooLarge`).
+pub fn read_regular_file(path: &Path) -> io::Result<Vec<u8>> {
+    // Looked at before opening: opening a FIFO blocks until someone writes to it.
+    let metadata = std::fs::metadata(path)?;
+    if metadata.is_dir() {
+        return Err(io::Error::from(io::ErrorKind::IsADirectory));
+    }
+    if !metadata.is_file() {
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidInput,
+            "it is not a regular file",
+        ));
+    }
+    let mut bytes = Vec::new();
+    File::open(path)?
+        .take(MAX_FILE_BYTES + 1)
+        .read_to_end(&mut bytes)?;
+    if bytes.len() as u64 > MAX_FILE_BYTES {
+        return Err(io::Error::new(
+            io::ErrorKind::FileTooLarge,
+            format!("it is larger than {} MiB", MAX_FILE_BYTES >> 20),
+        ));
+    }
+    Ok(bytes)
+}
+
+/// [`read_regular_file`] as UTF-8 text.
+///
+/// # Errors
+/// Those of [`read_regular_file`], and `InvalidData` when the file is not valid UTF-8.
+pub fn read_source_file(path: &Path) -> io::Result<String> {
+    String::from_utf8(read_regular_file(path)?)
+        .map_err(|_| io::Error::new(io::ErrorKind::InvalidData, "it is not valid UTF-8 text"))
 }
 
 /// `use` of another file, resolved.

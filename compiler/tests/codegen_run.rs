@@ -240,3 +240,14 @@ fn null_checks_on_fields_matches_and_loops() {
         &["4", "1", "5"],
     );
 }
+
+#[test]
+fn statements_after_a_give_at_the_end_of_a_procedure_are_dead_but_verify() {
+    // Found by the `compile` fuzz target: the code ended with the unreachable statement instead of
+    // a return, and the verifier refused the module ("the last instruction must be jump, ret,
+    // ret.void or throw").
+    check_output(
+        "proc f() -> int {\n    give 1;\n    print(2);\n}\nproc g() {\n    give;\n    print(3);\n}\nproc main() {\n    g();\n    give print(f());\n    print(4);\n}\n",
+        &["1"],
+    );
+}

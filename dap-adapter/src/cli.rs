@@ -1,6 +1,7 @@
 //! The `vitte-dap` command line: serve one session over stdio (the default), or sessions over TCP
 //! one connection after another (`--port N`, on 127.0.0.1; `DAP_PORT=N` is printed once
-//! listening, so `--port 0` can pick a free port).
+//! listening, so `--port 0` can pick a free port). `--launch-arguments` prints the launch
+//! arguments the adapter accepts, as JSON, for editor integrations to check theirs against.
 
 use std::io::{self, Write};
 use std::net::{Shutdown, TcpListener, TcpStream};
@@ -8,6 +9,7 @@ use std::path::PathBuf;
 
 use clap::Parser;
 
+use crate::launch_arguments;
 use crate::server::{SessionOptions, run_session};
 use crate::transport::{FramedWriter, Logger, Outbox, spawn_reader};
 
@@ -32,6 +34,10 @@ struct Args {
     /// Write every message in and out to this file
     #[arg(long, value_name = "FILE")]
     log: Option<PathBuf>,
+    /// Print the launch arguments this adapter accepts as JSON (name, type, required, description,
+    /// default) and exit
+    #[arg(long, conflicts_with_all = ["stdio", "port", "log"])]
+    launch_arguments: bool,
 }
 
 /// Runs the command with the process's arguments; returns the exit code.
@@ -43,6 +49,9 @@ pub fn main() -> i32 {
             return if error.use_stderr() { 2 } else { 0 };
         }
     };
+    if args.launch_arguments {
+        return print_launch_arguments();
+    }
     let log = match &args.log {
         Some(path) => match Logger::create(path) {
             Ok(log) => Some(log),
@@ -64,6 +73,22 @@ pub fn main() -> i32 {
         None => {
             serve_stdio(log, options);
             0
+        }
+    }
+}
+
+/// Prints [`launch_arguments::describe`] on stdout, as indented JSON.
+fn print_launch_arguments() -> i32 {
+    let mut stdout = io::stdout();
+    let written = serde_json::to_writer_pretty(&mut stdout, &launch_arguments::describe())
+        .map_err(io::Error::from)
+        .and_then(|()| writeln!(stdout))
+        .and_then(|()| stdout.flush());
+    match written {
+        Ok(()) => 0,
+        Err(error) => {
+            eprintln!("vitte-dap: cannot write the launch arguments: {error}");
+            1
         }
     }
 }
@@ -125,4 +150,25 @@ fn serve_connection(stream: TcpStream, log: Option<Logger>, options: SessionOpti
     run_session(rx, Outbox::new(FramedWriter(writer), log), options);
     let _ = stream.shutdown(Shutdown::Both);
     let _ = reader.join();
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn launch_arguments_is_a_flag_of_its_own() {
+        let args = Args::try_parse_from(["vitte-dap", "--launch-arguments"]).unwrap();
+        assert!(args.launch_arguments);
+        assert!(
+            !Args::try_parse_from(["vitte-dap"])
+                .unwrap()
+                .launch_arguments
+        );
+        for other in [["--port", "0"], ["--log", "dap.log"]] {
+            let mut line = vec!["vitte-dap", "--launch-arguments"];
+            line.extend(other);
+            assert!(Args::try_parse_from(line).is_err(), "{other:?}");
+        }
+    }
 }

@@ -595,7 +595,7 @@ impl<'a> Evaluator<'a> {
                 let case = inspect::case_name(ctx.module, ctx.heap, *value).unwrap_or("?");
                 format!("case `{case}` of `{pick_name}` has no field `{name}`")
             }
-            Ok(Object::Array(_) | Object::Map(_) | Object::Str(_)) => format!(
+            Ok(Object::Array(_) | Object::Map(_) | Object::Str(_) | Object::Builder(_)) => format!(
                 "{} (there are no methods or properties; use the built-ins, like len(v))",
                 no_field()
             ),

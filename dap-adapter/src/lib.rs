@@ -8,15 +8,19 @@
 //! - `engine`: the engine thread that owns the VM (launch, breakpoints, stepping, inspection,
 //!   disassembly);
 //! - [`eval`]: debugger expressions (watch, hover, console, conditions, logpoints);
-//! - [`cli`]: the `vitte-dap` command (`--stdio`, `--port N`, `--log FILE`);
+//! - [`launch_arguments`]: the launch arguments, described once (`vitte-dap --launch-arguments`);
+//! - [`cli`]: the `vitte-dap` command (`--stdio`, `--port N`, `--log FILE`, `--launch-arguments`);
 //! - [`client`]: a small blocking client, to drive an adapter from the outside (tests, benchmarks).
 //!
 //! The user-facing documentation is `docs/debugging.md` at the root of the repository.
+
+#![forbid(unsafe_code)]
 
 pub mod cli;
 pub mod client;
 mod engine;
 pub mod eval;
+pub mod launch_arguments;
 pub mod proto;
 pub mod server;
 pub mod transport;

@@ -3,10 +3,9 @@
 use std::path::PathBuf;
 
 use clap::Parser;
-use lsp_server::Connection;
 
 use crate::log::Logger;
-use crate::{Config, run_server};
+use crate::{Config, run_server, transport};
 
 #[derive(Parser, Debug)]
 #[command(
@@ -51,12 +50,18 @@ pub fn main() -> i32 {
         },
         None => None,
     };
-    let (connection, io_threads) = Connection::stdio();
-    let outcome = run_server(connection, Config::default(), log.clone());
-    let joined = io_threads.join();
-    match (outcome, joined) {
-        (Ok(()), _) => 0,
-        (Err(error), _) => {
+    let (connection, io_threads) =
+        transport::connect(std::io::stdin(), std::io::stdout(), log.clone());
+    match run_server(connection, Config::default(), log.clone()) {
+        Ok(()) => {
+            // The loop ended at `exit` or at the end of the input, so the reader has stopped and
+            // the writer flushes what was sent before it ends.
+            let _ = io_threads.join();
+            0
+        }
+        Err(error) => {
+            // The handshake failed: the reader may still wait on a client that stays connected,
+            // so exit without joining it.
             eprintln!("vitte-lsp: {error}");
             if let Some(log) = &log {
                 log.note(&format!("stopped: {error}"));

@@ -7,7 +7,7 @@ use std::path::{Component, Path, PathBuf};
 use std::sync::Arc;
 
 use lsp_types::Uri;
-use vitte_compiler::loader::FileLoader;
+use vitte_compiler::loader::{FileLoader, read_source_file};
 
 use crate::line_index::{LineCol, LineIndex, PositionEncoding};
 
@@ -81,7 +81,7 @@ impl FileLoader for Overlay<'_> {
     fn read(&self, path: &Path) -> io::Result<String> {
         match self.0.get(&normalise(path)) {
             Some(document) => Ok(document.text.clone()),
-            None => std::fs::read_to_string(path),
+            None => read_source_file(path),
         }
     }
 }

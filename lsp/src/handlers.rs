@@ -12,6 +12,7 @@ use vitte_compiler::analysis::outline::{OutlineSymbol, outline};
 use vitte_compiler::analysis::{self as queries, ProgramAnalysis};
 use vitte_compiler::check::Symbol;
 use vitte_compiler::diagnostics::Severity;
+use vitte_compiler::loader::read_source_file;
 use vitte_compiler::parser::parse_file;
 use vitte_compiler::source::{FileId, Span};
 
@@ -221,7 +222,7 @@ pub fn workspace_symbol(
         }
         let text = match snap.documents.get(&path) {
             Some(document) => document.text.clone(),
-            None => match std::fs::read_to_string(&path) {
+            None => match read_source_file(&path) {
                 Ok(text) => text,
                 Err(_) => continue,
             },

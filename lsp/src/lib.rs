@@ -12,9 +12,12 @@
 //! - [`state`]: open documents, revisions, the analysis cache and handler snapshots;
 //! - [`document`], [`line_index`]: document text, incremental edits, UTF-16/UTF-8 positions;
 //! - [`from_proto`], [`to_proto`]: every conversion between protocol and compiler values;
-//! - [`caps`]: the advertised capabilities and the position encoding negotiation.
+//! - [`caps`]: the advertised capabilities and the position encoding negotiation;
+//! - [`transport`]: the client's bytes to messages and back, bounded against hostile input.
 //!
 //! The user-facing documentation is `docs/lsp.md` at the root of the repository.
+
+#![forbid(unsafe_code)]
 
 pub mod caps;
 pub mod cli;
@@ -28,6 +31,7 @@ pub mod main_loop;
 pub mod pool;
 pub mod state;
 pub mod to_proto;
+pub mod transport;
 
 use std::path::PathBuf;
 

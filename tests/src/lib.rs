@@ -49,6 +49,8 @@
 //! Runs happen on a helper thread with a large stack and a time limit (120 s, 900 s under `stress_gc`,
 //! or `VITTE_TEST_TIMEOUT` seconds), so a runaway program fails its test instead of hanging the suite.
 
+#![forbid(unsafe_code)]
+
 use std::cell::RefCell;
 use std::fmt::Write as _;
 use std::io::{self, Cursor, Write};

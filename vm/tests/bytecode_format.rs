@@ -4,7 +4,7 @@
 mod bytecode_common;
 
 use bytecode_common::{
-    immediate_forms, kitchen_sink, kitchen_sink_with_handlers, minimal, samples,
+    kitchen_sink, kitchen_sink_with_handlers, later_instructions, minimal, samples,
 };
 use vitte_vm::bytecode::format::{self, BytecodeError, SECTIONS, VERSION};
 use vitte_vm::bytecode::isa::INSTRUCTIONS;
@@ -66,7 +66,7 @@ fn every_sample_round_trips() {
 #[test]
 fn the_kitchen_sink_uses_every_instruction_and_fills_every_table() {
     let module = kitchen_sink_with_handlers();
-    let extra = immediate_forms();
+    let extra = later_instructions();
     // `break` only exists in a debugged program's patched code, never in a module.
     for info in INSTRUCTIONS.iter().filter(|info| info.mnemonic != "break") {
         assert!(

@@ -18,8 +18,8 @@
 //!    breakpoint must be verified on its own line and never hit, and the program's output must be
 //!    the same both ways. Target: at most 10 % slower.
 //!
-//! `--quick` runs each workload once at a small size (see [`QUICK_SIZES`]) and fewer steps, to
-//! check the task itself; its figures mean little.
+//! `--quick` runs each workload once at its quick size (the table of [`crate::workloads`]) and
+//! fewer steps, to check the task itself; its figures mean little.
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -31,6 +31,8 @@ use serde_json::{Value, json};
 use vitte_dap::client::{Client, is_event};
 
 use crate::cmd::{self, Profile, Result};
+use crate::stats::{median, quantile};
+use crate::workloads::{self, DEBUGGER_FOLDER, Language};
 
 /// Options of `cargo xtask bench-dap`.
 #[derive(Debug, Args)]
@@ -48,25 +50,6 @@ pub struct BenchDapArgs {
     #[arg(value_name = "NAMES")]
     pub names: Vec<String>,
 }
-
-/// Sizes (the first program argument) of the workloads under `--quick`; a workload not listed
-/// runs at its default size.
-pub const QUICK_SIZES: &[(&str, &str)] = &[
-    ("fib", "20"),
-    ("loop", "100000"),
-    ("nbody", "1000"),
-    ("binary_trees", "8"),
-    ("strings", "10000"),
-    ("concat", "2000"),
-    ("spectral_norm", "50"),
-    ("fannkuch", "7"),
-    ("map", "10000"),
-    ("methods", "10000"),
-    ("channels", "1000"),
-];
-
-/// The folder of `bench/` holding the debugger's own programs (not a workload).
-const DEBUGGER_FOLDER: &str = "debugger";
 
 /// The comment marking a line a normal run never executes.
 const UNREACHED: &str = "// #unreached";
@@ -88,9 +71,9 @@ const RUN_BETWEEN_PAUSES: Duration = Duration::from_millis(20);
 
 /// Runs the task from the workspace at `root`.
 pub fn run(root: &Path, args: &BenchDapArgs) -> Result<()> {
-    let workloads = workloads(root, &args.names)?;
+    let workloads = marked_workloads(root, &args.names)?;
     let vitte = cmd::build_binary(root, "vitte-cli", "vitte", Profile::Release)?;
-    let adapter = cmd::build_binary(root, "vitte-dap", "vitte-dap", Profile::Release)?;
+    let adapter = cmd::build_binary(root, "vitte-cli", "vitte-dap", Profile::Release)?;
     let steps = args
         .steps
         .unwrap_or(if args.quick { 50 } else { 500 })
@@ -116,14 +99,7 @@ pub fn run(root: &Path, args: &BenchDapArgs) -> Result<()> {
 
     let mut rows = Vec::new();
     for workload in &workloads {
-        let size = if args.quick {
-            QUICK_SIZES
-                .iter()
-                .find(|(name, _)| *name == workload.name)
-                .map(|(_, size)| (*size).to_owned())
-        } else {
-            None
-        };
+        let size = args.quick.then(|| workload.quick_size.to_string());
         println!(
             "\n{}: {} run(s) each way{}, breakpoints on line(s) {:?}…",
             workload.name,
@@ -141,30 +117,21 @@ pub fn run(root: &Path, args: &BenchDapArgs) -> Result<()> {
     Ok(())
 }
 
-/// One workload of `bench/`.
+/// One workload of `bench/` with the lines of its Vitte program marked [`UNREACHED`].
 #[derive(Debug)]
-struct Workload {
-    name: String,
+struct MarkedWorkload {
+    name: &'static str,
+    quick_size: u64,
     program: PathBuf,
     /// Lines marked `// #unreached`.
     unreached: Vec<u32>,
 }
 
-/// The Vitte workloads of `bench/`, in name order, restricted to `names` when given.
-fn workloads(root: &Path, names: &[String]) -> Result<Vec<Workload>> {
-    let bench = root.join("bench");
-    let entries = fs::read_dir(&bench)
-        .map_err(|error| format!("cannot read {}: {error}", bench.display()))?;
+/// The workloads of `bench/` (all, or those named in `names`), each with its marked lines.
+fn marked_workloads(root: &Path, names: &[String]) -> Result<Vec<MarkedWorkload>> {
     let mut found = Vec::new();
-    for entry in entries.flatten() {
-        let name = entry.file_name().to_string_lossy().into_owned();
-        let program = entry.path().join(format!("{name}.vit"));
-        if name == DEBUGGER_FOLDER || !program.is_file() {
-            continue;
-        }
-        if !names.is_empty() && !names.contains(&name) {
-            continue;
-        }
+    for workload in workloads::select(names)? {
+        let program = workload.source(root, Language::Vitte);
         let text = fs::read_to_string(&program)
             .map_err(|error| format!("cannot read {}: {error}", program.display()))?;
         let unreached = marked_lines(&text);
@@ -174,17 +141,12 @@ fn workloads(root: &Path, names: &[String]) -> Result<Vec<Workload>> {
                 relative(root, &program)
             ));
         }
-        found.push(Workload {
-            name,
+        found.push(MarkedWorkload {
+            name: workload.name,
+            quick_size: workload.quick_size,
             program,
             unreached,
         });
-    }
-    found.sort_by(|a, b| a.name.cmp(&b.name));
-    for name in names {
-        if !found.iter().any(|workload| &workload.name == name) {
-            return Err(format!("no workload named `{name}` in bench/"));
-        }
     }
     Ok(found)
 }
@@ -362,7 +324,7 @@ fn pause_latencies(adapter: &Path, program: &Path, pauses: usize) -> Result<Vec<
 /// One workload's medians.
 #[derive(Debug)]
 struct SlowdownRow {
-    name: String,
+    name: &'static str,
     plain: Duration,
     debugged: Duration,
 }
@@ -371,7 +333,7 @@ struct SlowdownRow {
 fn slowdown(
     vitte: &Path,
     adapter: &Path,
-    workload: &Workload,
+    workload: &MarkedWorkload,
     size: Option<&str>,
     runs: usize,
 ) -> Result<SlowdownRow> {
@@ -391,9 +353,9 @@ fn slowdown(
         }
     }
     let row = SlowdownRow {
-        name: workload.name.clone(),
-        plain: median(&mut plain),
-        debugged: median(&mut debugged),
+        name: workload.name,
+        plain: median(&plain),
+        debugged: median(&debugged),
     };
     println!(
         "  vitte run {} · vitte-dap {} · {}",
@@ -434,7 +396,11 @@ fn plain_run(vitte: &Path, program: &Path, args: &[&str]) -> Result<(Duration, S
 
 /// The workload under the adapter with its unreached breakpoints: wall time from starting the
 /// adapter to its exit, and what the program printed (its `stdout` output events).
-fn debugged_run(adapter: &Path, workload: &Workload, args: &[&str]) -> Result<(Duration, String)> {
+fn debugged_run(
+    adapter: &Path,
+    workload: &MarkedWorkload,
+    args: &[&str],
+) -> Result<(Duration, String)> {
     let start = Instant::now();
     let mut session = Session::start(adapter)?;
     session.launch(&workload.program, args, &workload.unreached)?;
@@ -468,25 +434,6 @@ fn debugged_run(adapter: &Path, workload: &Workload, args: &[&str]) -> Result<(D
     Ok((elapsed, stdout))
 }
 
-/// The median of `times` (sorted in place); zero when empty.
-fn median(times: &mut [Duration]) -> Duration {
-    times.sort_unstable();
-    match times.len() {
-        0 => Duration::ZERO,
-        n if n % 2 == 1 => times[n / 2],
-        n => (times[n / 2 - 1] + times[n / 2]) / 2,
-    }
-}
-
-/// The value at fraction `q` (0 to 1) of sorted `times`.
-fn quantile(sorted: &[Duration], q: f64) -> Duration {
-    if sorted.is_empty() {
-        return Duration::ZERO;
-    }
-    let index = ((sorted.len() - 1) as f64 * q).round() as usize;
-    sorted[index.min(sorted.len() - 1)]
-}
-
 fn millis(time: Duration) -> String {
     format!("{:.3} ms", time.as_secs_f64() * 1000.0)
 }
@@ -502,32 +449,28 @@ fn change(plain: Duration, debugged: Duration) -> String {
 
 /// The markdown table of the step round trips.
 fn round_trip_table(times: &[Duration]) -> String {
-    let mut sorted = times.to_vec();
-    let middle = median(&mut sorted);
     format!(
         "| step round trip (next + stackTrace + scopes + variables) | steps | median | p10 | p90 | max | target |\n\
          | --- | ---: | ---: | ---: | ---: | ---: | --- |\n\
          | vitte-dap over stdio | {} | {} | {} | {} | {} | median < 2 ms |",
-        sorted.len(),
-        millis(middle),
-        millis(quantile(&sorted, 0.1)),
-        millis(quantile(&sorted, 0.9)),
-        millis(sorted.last().copied().unwrap_or_default()),
+        times.len(),
+        millis(median(times)),
+        millis(quantile(times, 0.1)),
+        millis(quantile(times, 0.9)),
+        millis(quantile(times, 1.0)),
     )
 }
 
 /// The markdown table of the pause latencies.
 fn pause_table(times: &[Duration]) -> String {
-    let mut sorted = times.to_vec();
-    let middle = median(&mut sorted);
     format!(
         "| pause of a tight loop (pause → stopped) | pauses | median | p90 | max | target |\n\
          | --- | ---: | ---: | ---: | ---: | --- |\n\
          | vitte-dap over stdio | {} | {} | {} | {} | < 100 ms |",
-        sorted.len(),
-        millis(middle),
-        millis(quantile(&sorted, 0.9)),
-        millis(sorted.last().copied().unwrap_or_default()),
+        times.len(),
+        millis(median(times)),
+        millis(quantile(times, 0.9)),
+        millis(quantile(times, 1.0)),
     )
 }
 
@@ -561,21 +504,6 @@ mod tests {
     }
 
     #[test]
-    fn medians_and_quantiles() {
-        let ms = Duration::from_millis;
-        assert_eq!(median(&mut [ms(3), ms(1), ms(2)]), ms(2));
-        assert_eq!(
-            median(&mut [ms(4), ms(1), ms(2), ms(3)]),
-            Duration::from_micros(2500)
-        );
-        assert_eq!(median(&mut []), Duration::ZERO);
-        let sorted: Vec<Duration> = (1..=11).map(ms).collect();
-        assert_eq!(quantile(&sorted, 0.9), ms(10));
-        assert_eq!(quantile(&sorted, 0.0), ms(1));
-        assert_eq!(quantile(&sorted, 1.0), ms(11));
-    }
-
-    #[test]
     fn changes_are_signed_percentages() {
         let ms = Duration::from_millis;
         assert_eq!(change(ms(100), ms(105)), "+5.0 %");
@@ -586,10 +514,10 @@ mod tests {
     #[test]
     fn every_workload_of_the_bench_folder_is_marked() {
         let root = crate::workspace_root();
-        let all = workloads(&root, &[]).expect("the workloads are readable and marked");
+        let all = marked_workloads(&root, &[]).expect("the workloads are readable and marked");
         for workload in &all {
             assert!(!workload.unreached.is_empty(), "{}", workload.name);
         }
-        assert!(workloads(&root, &["no-such-workload".to_owned()]).is_err());
+        assert!(marked_workloads(&root, &["no-such-workload".to_owned()]).is_err());
     }
 }

@@ -30,6 +30,7 @@ use clap::Args;
 use serde_json::{Value, json};
 
 use crate::cmd::{self, Profile, Result};
+use crate::stats::{median, quantile};
 
 /// Options of `cargo xtask bench-lsp`.
 #[derive(Debug, Args)]
@@ -126,9 +127,7 @@ struct Report {
 impl Report {
     /// The results as markdown tables.
     fn table(&self) -> String {
-        let mut sorted = self.edits.clone();
-        sorted.sort_unstable();
-        let middle = median(&sorted);
+        let middle = median(&self.edits);
         let (peak, current) = match self.memory {
             Some((peak, current)) => (mebibytes(peak), mebibytes(current)),
             None => ("n/a".to_owned(), "n/a".to_owned()),
@@ -143,10 +142,10 @@ impl Report {
              | --- | ---: | ---: |\n\
              | release build | {peak} | {current} |",
             millis(self.open),
-            sorted.len(),
+            self.edits.len(),
             millis(middle),
-            millis(quantile(&sorted, 0.9)),
-            millis(sorted.last().copied().unwrap_or_default()),
+            millis(quantile(&self.edits, 0.9)),
+            millis(quantile(&self.edits, 1.0)),
             TARGET.as_millis(),
             if middle < TARGET {
                 " (met)"
@@ -553,24 +552,6 @@ fn status_field(status: &str, name: &str) -> Option<u64> {
     })
 }
 
-/// The median of sorted `times`; zero when empty.
-fn median(sorted: &[Duration]) -> Duration {
-    match sorted.len() {
-        0 => Duration::ZERO,
-        n if n % 2 == 1 => sorted[n / 2],
-        n => (sorted[n / 2 - 1] + sorted[n / 2]) / 2,
-    }
-}
-
-/// The value at fraction `q` (0 to 1) of sorted `times`.
-fn quantile(sorted: &[Duration], q: f64) -> Duration {
-    if sorted.is_empty() {
-        return Duration::ZERO;
-    }
-    let index = ((sorted.len() - 1) as f64 * q).round() as usize;
-    sorted[index.min(sorted.len() - 1)]
-}
-
 fn millis(time: Duration) -> String {
     format!("{:.2} ms", time.as_secs_f64() * 1000.0)
 }
@@ -662,18 +643,5 @@ mod tests {
             file_uri(Path::new("/tmp/a b/big.vit")),
             "file:///tmp/a%20b/big.vit"
         );
-    }
-
-    #[test]
-    fn medians_and_quantiles() {
-        let ms = Duration::from_millis;
-        assert_eq!(median(&[ms(1), ms(2), ms(3)]), ms(2));
-        assert_eq!(
-            median(&[ms(1), ms(2), ms(3), ms(4)]),
-            Duration::from_micros(2500)
-        );
-        assert_eq!(median(&[]), Duration::ZERO);
-        let sorted: Vec<Duration> = (1..=11).map(ms).collect();
-        assert_eq!(quantile(&sorted, 0.9), ms(10));
     }
 }

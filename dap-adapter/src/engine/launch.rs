@@ -19,6 +19,7 @@ use std::sync::Arc;
 
 use serde_json::Value;
 use vitte_compiler::driver::compile_file;
+use vitte_compiler::loader::{read_regular_file, read_source_file};
 use vitte_vm::debug::ThreadEvent;
 use vitte_vm::{NativeSignature, NativeType, PathAccess, Sandbox, Trap, Vm, VmConfig};
 
@@ -175,7 +176,7 @@ pub(crate) fn load(args: &LaunchArguments, engine: &Engine) -> Result<Loaded, Da
     }
     let shown = path.display().to_string();
     if path.extension() == Some(OsStr::new("vitbc")) {
-        let bytes = std::fs::read(&path)
+        let bytes = read_regular_file(&path)
             .map_err(|error| launch_error(format!("cannot read '{shown}': {error}")))?;
         vm.load_bytes(&bytes)
             .map_err(|error| launch_error(format!("cannot load '{shown}': {error}")))?;
@@ -246,7 +247,7 @@ fn source_view(path: &str, text: &str, index: usize, cwd: &Path, folder: &Path) 
             .find(|candidate| candidate.is_file())
             .map_or_else(|| normalise(&cwd.join(recorded)), |found| normalise(found))
     };
-    let same = std::fs::read_to_string(&absolute).is_ok_and(|disk| disk == text);
+    let same = read_source_file(&absolute).is_ok_and(|disk| disk == text);
     SourceView {
         path: absolute.display().to_string(),
         reference: if same { 0 } else { index as i64 + 1 },

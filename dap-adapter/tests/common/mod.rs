@@ -19,9 +19,18 @@ use vitte_dap::{SessionOptions, run_session};
 /// How long to wait for a message before failing.
 pub const TIMEOUT: Duration = Duration::from_secs(20);
 
+/// The folder of this crate, found from any crate of the workspace whose tests share this module
+/// (the tests of the `vitte-dap` binary live with the binary, in `cli/`).
+pub fn crate_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("the crate is inside the workspace")
+        .join("dap-adapter")
+}
+
 /// The folder of the test programs.
 pub fn programs_dir() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/programs")
+    crate_dir().join("tests/programs")
 }
 
 /// The absolute path of test program `name`.

@@ -16,7 +16,10 @@ struct Schema {
 fn schema() -> &'static Schema {
     static SCHEMA: OnceLock<Schema> = OnceLock::new();
     SCHEMA.get_or_init(|| {
-        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/schema/debugProtocol.json");
+        let path = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../dap-adapter/schema/debugProtocol.json"
+        );
         let text = std::fs::read_to_string(path).expect("the schema is readable");
         Schema {
             document: serde_json::from_str(&text).expect("the schema is JSON"),

@@ -22,7 +22,7 @@ use super::{Session, matches, program, programs_dir};
 
 /// The folder of the transcripts.
 pub fn transcripts_dir() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/transcripts")
+    super::crate_dir().join("tests/transcripts")
 }
 
 /// Reads transcript `name`.

@@ -2,6 +2,8 @@
 //! heap and step limits with a closed sandbox. `cargo run -p vitte-embed-example` runs `script.vit`
 //! next to this crate's manifest; the test at the bottom runs it in-process and checks its output.
 
+#![forbid(unsafe_code)]
+
 use std::cell::RefCell;
 use std::io::{self, Write};
 use std::path::Path;

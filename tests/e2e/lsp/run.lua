@@ -9,19 +9,12 @@
 -- server's log, and the script exits with code 1. Waits are vim.wait with generous timeouts: these
 -- are correctness tests, not timing tests. The programs are never written to disk.
 
-local TIMEOUT = 30000 -- ms; a debug build on a busy machine can be slow
-
-local server = os.getenv('VITTE_LSP')
-if not server or server == '' then
-  io.stderr:write('VITTE_LSP is not set: it must be the path of the vitte-lsp binary (cargo xtask e2e sets it)\n')
-  os.exit(2)
-end
-if vim.fn.executable(server) ~= 1 then
-  io.stderr:write(('VITTE_LSP=%s is not an executable file\n'):format(server))
-  os.exit(2)
-end
-
 local here = vim.fs.dirname(vim.fs.normalize(vim.fn.fnamemodify(arg[0], ':p')))
+local harness = dofile(vim.fs.joinpath(here, '..', 'harness.lua'))
+local TIMEOUT = harness.TIMEOUT
+local fail, check, wait_for = harness.fail, harness.check, harness.wait_for
+
+local server = harness.program_from_env('VITTE_LSP', 'the vitte-lsp binary')
 local programs = vim.fs.joinpath(here, 'programs')
 local server_log = vim.fn.tempname() .. '-vitte-lsp.log'
 
@@ -56,8 +49,6 @@ vim.lsp.enable('vitte_lsp')
 ---------------------------------------------------------------------------------------------------
 -- Helpers
 
-local failures = 0
-
 --- After a failed check, puts back the text of every buffer that was edited, so that the following
 --- checks start from the programs as they are on disk.
 local function restore_buffers()
@@ -70,30 +61,7 @@ local function restore_buffers()
   end
 end
 
-local function fail(message)
-  error(message, 0)
-end
-
---- Runs check `name`; prints "ok - name" or "FAIL - name" and the reason.
-local function check(name, body)
-  local ok, message = pcall(body)
-  if not ok then
-    restore_buffers()
-  end
-  if ok then
-    print('ok - ' .. name)
-  else
-    failures = failures + 1
-    print('FAIL - ' .. name .. '\n  ' .. tostring(message):gsub('\n', '\n  '))
-  end
-end
-
---- Waits until `condition()` is true, or fails with `what` after TIMEOUT.
-local function wait_for(what, condition)
-  if not vim.wait(TIMEOUT, condition, 20) then
-    fail(('timed out after %d ms waiting for %s'):format(TIMEOUT, what))
-  end
-end
+harness.on_failure = restore_buffers
 
 local function path_of(name)
   return vim.fs.joinpath(programs, name)
@@ -273,7 +241,7 @@ check('the server starts and attaches to main.vit', function()
 end)
 
 if not main then
-  print(('\n%d check(s) failed; the server log is %s'):format(failures, server_log))
+  print(('\n%d check(s) failed; the server log is %s'):format(harness.failures, server_log))
   os.exit(1)
 end
 
@@ -411,13 +379,4 @@ check('the server shuts down cleanly', function()
   end
 end)
 
-if failures > 0 then
-  print(('\n%d check(s) failed. The end of the server log (%s):'):format(failures, server_log))
-  local lines = vim.fn.filereadable(server_log) == 1 and vim.fn.readfile(server_log) or {}
-  for index = math.max(1, #lines - 40), #lines do
-    print('  ' .. lines[index]:sub(1, 400))
-  end
-  os.exit(1)
-end
-os.remove(server_log)
-print('\nall vitte-lsp end-to-end checks passed')
+harness.finish('vitte-lsp', server_log)

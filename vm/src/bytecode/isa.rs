@@ -499,6 +499,10 @@ define_instructions! {
     Concat = 0x70, "concat" { dst: RegS, a: RegS, b: RegS },
     /// `dst = len(src)` in bytes; `null dereference` on null.
     StrLen = 0x71, "str.len" { dst: RegI, src: RegS },
+    /// `dst = dst + src`; when `dst` holds a string this instruction made, that string grows in
+    /// place (amortised constant time per byte). Compilers use it only for a variable whose value
+    /// no other place keeps, so that no one else sees the string change.
+    ConcatAppend = 0x72, "concat.append" { dst: RegS, src: RegS },
 
     // ---- arrays (dst/array registers have type `[T]`) ----
     /// `dst = [r(first), …, r(first+count-1)]`; those registers have the element type.

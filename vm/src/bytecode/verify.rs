@@ -1077,7 +1077,8 @@ impl<'v, 'm> InstrChecker<'v, 'm> {
             | Instr::FloatToStr { .. }
             | Instr::BoolToStr { .. }
             | Instr::Concat { .. }
-            | Instr::StrLen { .. } => Ok(()),
+            | Instr::StrLen { .. }
+            | Instr::ConcatAppend { .. } => Ok(()),
 
             Instr::Move { dst, src } => {
                 let want = self.reg(dst)?;

@@ -23,6 +23,7 @@ use crate::debug::hook::{Before, Hook};
 use crate::debug::{CodeLocation, StopReason};
 use crate::error::Trap;
 use crate::memory::format::{self, StringStyle};
+use crate::memory::heap::out_of_memory;
 use crate::memory::map::KeyRef;
 use crate::memory::{Heap, Object};
 use crate::stack::{Frame, REGISTER_WINDOW, ThreadState, ensure_window, window};
@@ -78,11 +79,6 @@ fn key_not_found(key: KeyRef<'_>) -> Trap {
 #[cold]
 fn invalid_number(what: &str, text: &str) -> Trap {
     Trap::new(format!("invalid {what}: \"{text}\""))
-}
-
-#[cold]
-fn out_of_memory(bytes: usize) -> Trap {
-    Trap::resource_limit(format!("out of memory: cannot allocate {bytes} bytes"))
 }
 
 #[cold]
@@ -808,7 +804,7 @@ fn run<const CHECKING: bool>(ex: &mut Exec<'_>, start: usize) -> Result<RunEnd, 
                     r!(dst) = tri!(parse_float(tri!(ex.heap.str(r!(src))))).to_bits();
                 }
                 Instr::IntToStr { dst, src } => {
-                    r!(dst) = ex.heap.alloc_string((r!(src) as i64).to_string());
+                    r!(dst) = ex.heap.alloc_str(format::int_to_text(r!(src) as i64));
                     safepoint!();
                 }
                 Instr::FloatToStr { dst, src } => {
@@ -826,7 +822,7 @@ fn run<const CHECKING: bool>(ex: &mut Exec<'_>, start: usize) -> Result<RunEnd, 
                     let value = r!(src);
                     r!(dst) = if value == 0 {
                         ex.program.null_str
-                    } else if let Object::Str(_) = tri!(ex.heap.get(value)) {
+                    } else if let Object::Str(_) | Object::Builder(_) = tri!(ex.heap.get(value)) {
                         value
                     } else {
                         let text =
@@ -849,6 +845,10 @@ fn run<const CHECKING: bool>(ex: &mut Exec<'_>, start: usize) -> Result<RunEnd, 
                     text.push_str(left);
                     text.push_str(right);
                     r!(dst) = ex.heap.alloc_string(text);
+                    safepoint!();
+                }
+                Instr::ConcatAppend { dst, src } => {
+                    r!(dst) = tri!(ex.heap.append_string(r!(dst), r!(src)));
                     safepoint!();
                 }
                 Instr::StrLen { dst, src } => r!(dst) = tri!(ex.heap.str(r!(src))).len() as u64,

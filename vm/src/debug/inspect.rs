@@ -107,6 +107,7 @@ fn write_reference(out: &mut String, module: &Module, heap: &Heap, value: Value,
     };
     match object {
         Object::Str(text) => write_quoted(out, text),
+        Object::Builder(text) => write_quoted(out, text),
         Object::Thread(id) => {
             let _ = write!(out, "<thread {id}>");
         }

@@ -120,6 +120,29 @@ pub fn write_float(out: &mut String, x: f64) {
     }
 }
 
+/// `str(n)` for an int: its decimal text, allocated once at its exact length.
+pub fn int_to_text(n: i64) -> Box<str> {
+    // 19 digits and a sign hold every i64.
+    let mut digits = [0u8; 20];
+    let mut start = digits.len();
+    let mut rest = n.unsigned_abs();
+    loop {
+        start -= 1;
+        digits[start] = b'0' + (rest % 10) as u8;
+        rest /= 10;
+        if rest == 0 {
+            break;
+        }
+    }
+    if n < 0 {
+        start -= 1;
+        digits[start] = b'-';
+    }
+    std::str::from_utf8(&digits[start..])
+        .map(Box::from)
+        .unwrap_or_default()
+}
+
 /// `x` as [`write_float`] writes it.
 pub fn float_to_string(x: f64) -> String {
     let mut out = String::new();
@@ -369,6 +392,10 @@ fn write_one(
                     StringStyle::Raw => out.push_str(text),
                     StringStyle::Quoted => write_quoted(out, text),
                 },
+                Object::Builder(text) => match style {
+                    StringStyle::Raw => out.push_str(text),
+                    StringStyle::Quoted => write_quoted(out, text),
+                },
                 Object::Thread(id) => {
                     out.push_str("<thread ");
                     out.push_str(&id.to_string());
@@ -433,6 +460,19 @@ mod tests {
     use super::*;
     use crate::memory::layout::{CaseLayout, FieldLayout, FormLayout, Layouts, PickLayout};
     use crate::memory::map::KeyKind;
+
+    #[test]
+    fn int_text_is_the_decimal_text_for_every_magnitude() {
+        let mut samples = vec![0, 1, -1, 9, 10, -10, i64::MAX, i64::MIN, i64::MIN + 1];
+        let mut power: i64 = 1;
+        while let Some(next) = power.checked_mul(10) {
+            samples.extend([power - 1, power, -power, next - 1]);
+            power = next;
+        }
+        for n in samples {
+            assert_eq!(&*int_to_text(n), n.to_string(), "{n}");
+        }
+    }
 
     #[test]
     fn floats_print_like_python_repr() {

@@ -99,7 +99,7 @@ fn mark(objects: &[Object], marks: &mut [bool], stack: &mut Vec<u64>, handle: u6
     }
     let has_children = match object {
         Object::Free => return,
-        Object::Str(_) => false,
+        Object::Str(_) | Object::Builder(_) => false,
         Object::Array(array) => array.kind == ValueKind::Ref && !array.items.is_empty(),
         Object::Map(map) => map.value == ValueKind::Ref && !map.entries.is_empty(),
         Object::Form(_) | Object::Pick(_) => true,
@@ -127,7 +127,7 @@ fn trace(
         return;
     };
     match object {
-        Object::Free | Object::Str(_) | Object::Thread(_) => {}
+        Object::Free | Object::Str(_) | Object::Builder(_) | Object::Thread(_) => {}
         Object::Chan(chan) => {
             if chan.kind == ValueKind::Ref {
                 let in_transit = chan.senders.iter().map(|&(_, value)| value);

@@ -127,6 +127,10 @@ pub enum Object {
     Free,
     /// Immutable UTF-8 text.
     Str(Box<str>),
+    /// UTF-8 text that `concat.append` grows in place, with spare capacity. Only the register of
+    /// the variable that built it refers to it (the compiler uses `concat.append` only for a
+    /// variable whose value nothing else keeps), so for everyone else it is a string like `Str`.
+    Builder(String),
     /// `[T]`.
     Array(ArrayObject),
     /// `Map[K, V]` (boxed: maps are rarer and larger than the other objects).
@@ -207,7 +211,7 @@ pub struct HeapStats {
 /// Estimated bytes of one table slot.
 pub(crate) const SLOT_BYTES: usize = size_of::<Object>();
 /// Collections never start before the heap holds this many bytes.
-pub(crate) const MIN_COLLECT_BYTES: usize = 4 << 20;
+pub(crate) const MIN_COLLECT_BYTES: usize = 2 << 20;
 /// The next collection starts when the heap has grown to this multiple of what survived the last one.
 pub(crate) const GROWTH_FACTOR: usize = 2;
 
@@ -281,7 +285,7 @@ impl Heap {
         for object in self.objects.iter().skip(1) {
             let kind = match object {
                 Object::Free => continue,
-                Object::Str(_) => &mut stats.strings,
+                Object::Str(_) | Object::Builder(_) => &mut stats.strings,
                 Object::Array(_) => &mut stats.arrays,
                 Object::Map(_) => &mut stats.maps,
                 Object::Form(_) => &mut stats.forms,
@@ -384,6 +388,53 @@ impl Heap {
     pub fn alloc_str(&mut self, text: Box<str>) -> u64 {
         let bytes = text.len();
         self.alloc(Object::Str(text), bytes)
+    }
+
+    /// `concat.append`: the string `target` followed by the string `piece`. A builder `target`
+    /// (see [`Object::Builder`]) grows in place and is the result; any other becomes a new builder
+    /// holding a copy, which later appends grow.
+    ///
+    /// # Errors
+    /// `null dereference` or an internal error for a handle that is not a string; the heap limit
+    /// or `out of memory` when the text cannot grow.
+    pub fn append_string(&mut self, target: u64, piece: u64) -> Result<u64, Trap> {
+        let length = self.str(target)?.len() + self.str(piece)?.len();
+        self.check_alloc(length)?;
+        let grown = |text: &mut String, piece: &str| -> Result<usize, Trap> {
+            let before = text.capacity();
+            text.try_reserve(piece.len())
+                .map_err(|_| out_of_memory(length))?;
+            text.push_str(piece);
+            Ok(text.capacity() - before)
+        };
+        let index = usize::try_from(target).unwrap_or(usize::MAX);
+        let added = if target == piece {
+            match self.objects.get_mut(index) {
+                Some(Object::Builder(text)) => {
+                    let copy = text.clone();
+                    Some(grown(text, &copy)?)
+                }
+                _ => None,
+            }
+        } else {
+            let piece_index = usize::try_from(piece).unwrap_or(usize::MAX);
+            match self.objects.get_disjoint_mut([index, piece_index]) {
+                Ok([Object::Builder(text), Object::Str(other)]) => Some(grown(text, other)?),
+                Ok([Object::Builder(text), Object::Builder(other)]) => Some(grown(text, other)?),
+                _ => None,
+            }
+        };
+        if let Some(added) = added {
+            self.bytes = self.bytes.saturating_add(added);
+            return Ok(target);
+        }
+        let mut text = String::new();
+        text.try_reserve_exact(length)
+            .map_err(|_| out_of_memory(length))?;
+        text.push_str(self.str(target)?);
+        text.push_str(self.str(piece)?);
+        let bytes = text.capacity();
+        Ok(self.alloc(Object::Builder(text), bytes))
     }
 
     /// Allocates a string from a `String` (its spare capacity is released).
@@ -508,6 +559,7 @@ impl Heap {
     pub fn str(&self, handle: u64) -> Result<&str, Trap> {
         match self.get(handle)? {
             Object::Str(text) => Ok(text),
+            Object::Builder(text) => Ok(text),
             _ => Err(mistyped("string")),
         }
     }
@@ -709,6 +761,7 @@ impl Heap {
             + match object {
                 Object::Free => 0,
                 Object::Str(text) => text.len(),
+                Object::Builder(text) => text.capacity(),
                 Object::Array(array) => array.items.capacity() * 8,
                 Object::Map(map) => {
                     let keys: usize = map
@@ -753,6 +806,12 @@ fn heap_limit_exceeded(limit: usize) -> Trap {
 #[cold]
 fn stale(handle: u64) -> Trap {
     Trap::internal(format_args!("reference {handle} names no live object"))
+}
+
+/// `out of memory: cannot allocate N bytes`: an allocation the system refused.
+#[cold]
+pub(crate) fn out_of_memory(bytes: usize) -> Trap {
+    Trap::resource_limit(format!("out of memory: cannot allocate {bytes} bytes"))
 }
 
 #[cold]

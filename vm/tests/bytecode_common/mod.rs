@@ -478,76 +478,77 @@ pub fn kitchen_sink() -> Module {
     module
 }
 
-/// [`kitchen_sink`] with a `main` that holds the instructions with an immediate operand and the
-/// other fused branches (kept apart so that the kitchen sink stays what older format versions
-/// encode).
-pub fn immediate_forms() -> Module {
+/// [`kitchen_sink`] with a `main` that holds the instructions added after format version 2 (the
+/// forms with an immediate operand, the other fused branches, `concat.append`), kept apart so that
+/// the kitchen sink stays what the version-2 files encode.
+pub fn later_instructions() -> Module {
     let mut module = kitchen_sink();
     let code = vec![
-        Instr::LoadInt { dst: 0, value: 7 }, // 0
-        Instr::LoadInt { dst: 1, value: 9 }, // 1
-        Instr::Move { dst: 2, src: 1 },      // 2
+        Instr::LoadInt { dst: 0, value: 7 },    // 0
+        Instr::LoadInt { dst: 1, value: 9 },    // 1
+        Instr::Move { dst: 2, src: 1 },         // 2
+        Instr::ConcatAppend { dst: 8, src: 8 }, // 3
         Instr::MulIImm {
             dst: 2,
             a: 2,
             imm: 3,
-        }, // 3
+        }, // 4
         Instr::DivIImm {
             dst: 2,
             a: 2,
             imm: -4,
-        }, // 4
+        }, // 5
         Instr::RemIImm {
             dst: 2,
             a: 2,
             imm: 5,
-        }, // 5
+        }, // 6
         Instr::JumpIfNotEqI {
             a: 0,
             b: 1,
-            target: 15,
-        }, // 6
+            target: 16,
+        }, // 7
         Instr::JumpIfNotNeI {
             a: 0,
             b: 1,
-            target: 15,
-        }, // 7
+            target: 16,
+        }, // 8
         Instr::JumpIfNotEqIImm {
             a: 0,
             imm: 1,
-            target: 15,
-        }, // 8
+            target: 16,
+        }, // 9
         Instr::JumpIfNotNeIImm {
             a: 0,
             imm: 1,
-            target: 15,
-        }, // 9
+            target: 16,
+        }, // 10
         Instr::JumpIfNotLtIImm {
             a: 0,
             imm: 1,
-            target: 15,
-        }, // 10
+            target: 16,
+        }, // 11
         Instr::JumpIfNotLeIImm {
             a: 0,
             imm: 1,
-            target: 15,
-        }, // 11
+            target: 16,
+        }, // 12
         Instr::JumpIfNotGtIImm {
             a: 0,
             imm: 1,
-            target: 15,
-        }, // 12
+            target: 16,
+        }, // 13
         Instr::JumpIfNotGeIImm {
             a: 0,
             imm: 1,
-            target: 15,
-        }, // 13
+            target: 16,
+        }, // 14
         Instr::ForNext {
             counter: 0,
             end: 1,
-            target: 3,
-        }, // 14
-        Instr::Ret { src: 2 },               // 15
+            target: 4,
+        }, // 15
+        Instr::Ret { src: 2 },                  // 16
     ];
     module.functions[MAIN as usize] = function("main", 0, INT, SINK_REGISTERS, code);
     module
@@ -748,7 +749,7 @@ pub fn samples() -> Vec<(&'static str, Module)> {
         ("fib", fib()),
         ("kitchen_sink", kitchen_sink()),
         ("kitchen_sink_with_handlers", kitchen_sink_with_handlers()),
-        ("immediate_forms", immediate_forms()),
+        ("later_instructions", later_instructions()),
     ]
 }
 

@@ -38,7 +38,7 @@ describe('stepping', function () {
 
     const before = now.pointer;
     now = await step('next', { granularity: 'instruction' });
-    assert.deepEqual(now.stack[0], ['double', at('IN')], 'line 3 has two instructions: one step stays on it');
+    assert.deepEqual(now.stack[0], ['double', at('IN')], 'line 3 has three instructions: one step stays on it');
     if (before !== undefined && now.pointer !== undefined) {
       assert.notEqual(now.pointer, before, 'an instruction step moves the instruction pointer');
     }

@@ -1,6 +1,7 @@
 //! The `vitte-dap` binary: `--help`, `--version`, a stdio session, `--port 0` serving two
 //! connections one after another, and `--log`.
 
+#[path = "../../dap-adapter/tests/common/mod.rs"]
 mod common;
 
 use std::io::{BufRead, BufReader};
