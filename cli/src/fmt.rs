@@ -14,7 +14,7 @@
 //! When several files fail, the first failure's code is the exit code.
 
 use std::io::{Read, Write};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use vitte_compiler::format::{FormatErrorKind, format_source};
 
@@ -51,7 +51,11 @@ pub(crate) fn fmt(paths: &[PathBuf], check: bool, verbose: bool, streams: &mut S
         if path.as_os_str() == "-" {
             inputs.push(Input::Stdin);
         } else if path.is_dir() {
-            inputs.extend(vit_files(path).into_iter().map(Input::File));
+            inputs.extend(
+                vitte_compiler::loader::vit_files_under(path)
+                    .into_iter()
+                    .map(Input::File),
+            );
         } else {
             inputs.push(Input::File(path.clone()));
         }
@@ -71,27 +75,6 @@ pub(crate) fn fmt(paths: &[PathBuf], check: bool, verbose: bool, streams: &mut S
         None if check && unformatted => EXIT_NOT_FORMATTED,
         None => 0,
     }
-}
-
-/// Every `.vit` file under `dir`, sorted (unreadable folders are skipped).
-fn vit_files(dir: &Path) -> Vec<PathBuf> {
-    let mut found = Vec::new();
-    let mut pending = vec![dir.to_path_buf()];
-    while let Some(dir) = pending.pop() {
-        let Ok(entries) = std::fs::read_dir(&dir) else {
-            continue;
-        };
-        for entry in entries.flatten() {
-            let path = entry.path();
-            if path.is_dir() {
-                pending.push(path);
-            } else if path.extension().is_some_and(|ext| ext == "vit") {
-                found.push(path);
-            }
-        }
-    }
-    found.sort();
-    found
 }
 
 /// Formats one input; gives whether it was (or, with `check`, would be) changed, or the exit code of

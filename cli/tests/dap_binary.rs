@@ -3,16 +3,17 @@
 
 #[path = "../../dap-adapter/tests/common/mod.rs"]
 mod common;
+mod dap_process;
 
-use std::io::{BufRead, BufReader};
+use std::ffi::OsStr;
 use std::net::TcpStream;
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::time::Duration;
 
 use serde_json::{Value, json};
 use vitte_dap::client::Client;
 
-const BINARY: &str = env!("CARGO_BIN_EXE_vitte-dap");
+use dap_process::{BINARY, Guard, listen_on_free_port};
 
 /// A client of the binary that checks every message it takes against the DAP schema.
 struct Checked(Client);
@@ -37,16 +38,6 @@ impl Checked {
             .unwrap_or_else(|error| panic!("{error}"));
         common::schema::check(&response).expect("the response validates");
         response
-    }
-}
-
-/// Kills the child when the test ends, even on failure.
-struct Guard(Child);
-
-impl Drop for Guard {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
     }
 }
 
@@ -102,25 +93,7 @@ fn a_stdio_session_runs_a_program_to_its_end() {
 #[test]
 fn a_tcp_port_serves_connections_one_after_another_and_logs() {
     let log = std::env::temp_dir().join(format!("vitte-dap-test-{}.log", std::process::id()));
-    let mut child = Command::new(BINARY)
-        .args(["--port", "0", "--log"])
-        .arg(&log)
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("the adapter starts");
-    let stdout = child.stdout.take().expect("piped");
-    let _guard = Guard(child);
-    let mut line = String::new();
-    BufReader::new(stdout)
-        .read_line(&mut line)
-        .expect("the adapter prints its port");
-    let port: u16 = line
-        .trim()
-        .strip_prefix("DAP_PORT=")
-        .and_then(|port| port.parse().ok())
-        .unwrap_or_else(|| panic!("expected DAP_PORT=N, got {line:?}"));
+    let (_guard, port) = listen_on_free_port([OsStr::new("--log"), log.as_os_str()]);
     for _ in 0..2 {
         let stream = TcpStream::connect(("127.0.0.1", port)).expect("the adapter accepts");
         stream

@@ -6,19 +6,19 @@
 
 #[path = "../../dap-adapter/tests/common/mod.rs"]
 mod common;
+mod dap_process;
 
-use std::io::{BufRead, BufReader, Write};
+use std::io::Write;
 use std::net::{Shutdown, TcpStream};
 use std::path::PathBuf;
-use std::process::{Child, ChildStdin, ChildStdout, Command, ExitStatus, Stdio};
+use std::process::{ChildStdin, ChildStdout, Command, Stdio};
 use std::thread;
-use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
 use vitte_dap::client::Client;
 use vitte_dap::transport::{MAX_CONTENT_LENGTH, write_frame};
 
-const BINARY: &str = env!("CARGO_BIN_EXE_vitte-dap");
+use dap_process::{BINARY, Guard, listen_on_free_port};
 
 /// A hostile program of the conformance suite.
 fn hostile_program(name: &str) -> String {
@@ -27,33 +27,6 @@ fn hostile_program(name: &str) -> String {
         .join(name)
         .display()
         .to_string()
-}
-
-/// Kills the child when the test ends, even on failure.
-struct Guard(Child);
-
-impl Drop for Guard {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-impl Guard {
-    /// Waits for the process to exit on its own; fails after [`common::TIMEOUT`].
-    fn exits(&mut self) -> ExitStatus {
-        let deadline = Instant::now() + common::TIMEOUT;
-        loop {
-            if let Some(status) = self.0.try_wait().expect("the process can be waited for") {
-                return status;
-            }
-            assert!(
-                Instant::now() < deadline,
-                "the adapter did not exit after its client went away"
-            );
-            thread::sleep(Duration::from_millis(20));
-        }
-    }
 }
 
 /// The adapter over stdio, with its pipes.
@@ -145,7 +118,7 @@ fn a_program_ending_with_a_resource_error_is_reported_and_the_adapter_goes_on() 
     assert_eq!(threads["success"], json!(true), "{threads}");
     let disconnected = request(&mut client, "disconnect", json!({}));
     assert_eq!(disconnected["success"], json!(true));
-    assert!(guard.exits().success());
+    assert!(guard.exits_within(common::TIMEOUT).success());
 }
 
 #[test]
@@ -164,7 +137,7 @@ fn a_program_that_is_not_a_regular_file_is_refused() {
             .unwrap_or_default();
     assert!(message.contains("not a regular file"), "{refused}");
     request(&mut client, "disconnect", json!({}));
-    assert!(guard.exits().success());
+    assert!(guard.exits_within(common::TIMEOUT).success());
 }
 
 #[test]
@@ -211,7 +184,7 @@ fn garbage_and_an_oversized_body_are_reported_and_good_requests_still_answered()
         .count();
     assert!(reports >= 4, "each bad message is reported");
     request(&mut client, "disconnect", json!({}));
-    assert!(guard.exits().success());
+    assert!(guard.exits_within(common::TIMEOUT).success());
 }
 
 #[test]
@@ -242,7 +215,7 @@ fn thousands_of_requests_at_once_are_all_answered_in_order() {
     }
     assert_eq!(answered, (1..=REQUESTS + 2).collect::<Vec<_>>());
     drop(writer.join().expect("the writer thread ends"));
-    assert!(guard.exits().success());
+    assert!(guard.exits_within(common::TIMEOUT).success());
 }
 
 #[test]
@@ -252,7 +225,7 @@ fn half_a_message_then_the_end_of_input_ends_the_adapter() {
         .write_all(b"Content-Length: 100\r\n\r\n{\"seq\": 1, \"type\"")
         .expect("the adapter reads");
     drop(stdin);
-    assert!(guard.exits().success());
+    assert!(guard.exits_within(common::TIMEOUT).success());
 }
 
 #[test]
@@ -264,7 +237,7 @@ fn a_client_that_vanishes_during_a_step_leaves_no_process_behind() {
         .send("next", json!({ "threadId": 1 }))
         .expect("the adapter reads");
     drop(client);
-    assert!(guard.exits().success());
+    assert!(guard.exits_within(common::TIMEOUT).success());
 }
 
 #[test]
@@ -275,29 +248,12 @@ fn a_client_that_vanishes_during_a_run_leaves_no_process_behind() {
     request(&mut client, "continue", json!({ "threadId": 1 }));
     wait(&mut client, json!({ "event": "continued" }));
     drop(client);
-    assert!(guard.exits().success());
+    assert!(guard.exits_within(common::TIMEOUT).success());
 }
 
 #[test]
 fn over_tcp_the_next_client_is_served_after_one_vanished_mid_run() {
-    let mut child = Command::new(BINARY)
-        .args(["--port", "0"])
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("the adapter starts");
-    let stdout = child.stdout.take().expect("piped");
-    let _guard = Guard(child);
-    let mut line = String::new();
-    BufReader::new(stdout)
-        .read_line(&mut line)
-        .expect("the adapter prints its port");
-    let port: u16 = line
-        .trim()
-        .strip_prefix("DAP_PORT=")
-        .and_then(|port| port.parse().ok())
-        .unwrap_or_else(|| panic!("expected DAP_PORT=N, got {line:?}"));
+    let (_guard, port) = listen_on_free_port::<[&str; 0], &str>([]);
     let connect = || {
         let stream = TcpStream::connect(("127.0.0.1", port)).expect("the adapter accepts");
         stream

@@ -80,6 +80,28 @@ pub fn read_regular_file(path: &Path) -> io::Result<Vec<u8>> {
     Ok(bytes)
 }
 
+/// Every `.vit` file under `dir` and its subfolders, sorted; folders that cannot be read are
+/// skipped (an absent `dir` has none).
+pub fn vit_files_under(dir: &Path) -> Vec<PathBuf> {
+    let mut found = Vec::new();
+    let mut pending = vec![dir.to_path_buf()];
+    while let Some(dir) = pending.pop() {
+        let Ok(entries) = std::fs::read_dir(&dir) else {
+            continue;
+        };
+        for entry in entries.flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                pending.push(path);
+            } else if path.extension().is_some_and(|ext| ext == "vit") {
+                found.push(path);
+            }
+        }
+    }
+    found.sort();
+    found
+}
+
 /// [`read_regular_file`] as UTF-8 text.
 ///
 /// # Errors

@@ -32,27 +32,6 @@ fn examples_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../examples")
 }
 
-/// Every `.vit` file under `root`, sorted.
-fn vit_files(root: &Path) -> Vec<PathBuf> {
-    let mut found = Vec::new();
-    let mut pending = vec![root.to_path_buf()];
-    while let Some(dir) = pending.pop() {
-        let Ok(entries) = std::fs::read_dir(&dir) else {
-            continue;
-        };
-        for entry in entries.flatten() {
-            let path = entry.path();
-            if path.is_dir() {
-                pending.push(path);
-            } else if path.extension().is_some_and(|ext| ext == "vit") {
-                found.push(path);
-            }
-        }
-    }
-    found.sort();
-    found
-}
-
 /// A conformance program (not a module used by one): no part of its path starts with `_`.
 fn is_program(relative: &Path) -> bool {
     !relative
@@ -114,8 +93,8 @@ fn comments(text: &str) -> Vec<String> {
 
 #[test]
 fn every_file_formats_to_a_fixed_point_and_keeps_its_comments() {
-    let mut files = vit_files(&programs_dir());
-    files.extend(vit_files(&examples_dir()));
+    let mut files = vitte_compiler::loader::vit_files_under(&programs_dir());
+    files.extend(vitte_compiler::loader::vit_files_under(&examples_dir()));
     assert!(files.len() > 400, "only {} files found", files.len());
     let (mut changed, mut rejected) = (0, 0);
     let mut problems = Vec::new();
@@ -343,7 +322,7 @@ fn compare_program(file: &Path, scratch_root: &Path) -> Compared {
 #[test]
 fn formatted_programs_compile_and_run_like_the_originals() {
     let root = programs_dir();
-    let programs: Vec<PathBuf> = vit_files(&root)
+    let programs: Vec<PathBuf> = vitte_compiler::loader::vit_files_under(&root)
         .into_iter()
         .filter(|file| is_program(file.strip_prefix(&root).unwrap_or(file)))
         .collect();
@@ -462,7 +441,7 @@ const SNIPPETS: &[&str] = &[
 fn corpus() -> &'static [String] {
     static CORPUS: std::sync::OnceLock<Vec<String>> = std::sync::OnceLock::new();
     CORPUS.get_or_init(|| {
-        vit_files(&programs_dir())
+        vitte_compiler::loader::vit_files_under(&programs_dir())
             .iter()
             .filter_map(|file| std::fs::read_to_string(file).ok())
             .collect()
