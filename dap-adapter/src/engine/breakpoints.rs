@@ -359,21 +359,10 @@ impl Engine {
     /// `setFunctionBreakpoints`: replaces every function breakpoint.
     pub fn set_function_breakpoints(&mut self, request: &Request) -> Reply {
         let args: SetFunctionBreakpointsArguments = from_proto::arguments(request)?;
-        let mut made = Vec::with_capacity(args.breakpoints.len());
-        for arg in args.breakpoints {
-            let mut breakpoint = self.breakpoints.make(
-                Kind::Function(arg.name.trim().to_string()),
-                arg.condition,
-                arg.hit_condition,
-                None,
-            );
-            resolve(&mut breakpoint, self.program.as_ref());
-            made.push(breakpoint);
-        }
-        let views = made
-            .iter()
-            .map(|breakpoint| to_proto::breakpoint(&breakpoint.view))
-            .collect();
+        let (made, views) = self.make_resolved(args.breakpoints.into_iter().map(|arg| {
+            let kind = Kind::Function(arg.name.trim().to_string());
+            (kind, arg.condition, arg.hit_condition)
+        }));
         self.breakpoints.functions = made;
         self.apply_breakpoints();
         Ok(list_body("breakpoints", views))
@@ -382,27 +371,36 @@ impl Engine {
     /// `setInstructionBreakpoints`: replaces every instruction breakpoint.
     pub fn set_instruction_breakpoints(&mut self, request: &Request) -> Reply {
         let args: SetInstructionBreakpointsArguments = from_proto::arguments(request)?;
-        let mut made = Vec::with_capacity(args.breakpoints.len());
-        for arg in args.breakpoints {
-            let mut breakpoint = self.breakpoints.make(
-                Kind::Instruction {
-                    reference: arg.instruction_reference,
-                    offset: arg.offset.unwrap_or(0),
-                },
-                arg.condition,
-                arg.hit_condition,
-                None,
-            );
-            resolve(&mut breakpoint, self.program.as_ref());
-            made.push(breakpoint);
-        }
+        let (made, views) = self.make_resolved(args.breakpoints.into_iter().map(|arg| {
+            let kind = Kind::Instruction {
+                reference: arg.instruction_reference,
+                offset: arg.offset.unwrap_or(0),
+            };
+            (kind, arg.condition, arg.hit_condition)
+        }));
+        self.breakpoints.instructions = made;
+        self.apply_breakpoints();
+        Ok(list_body("breakpoints", views))
+    }
+
+    /// One breakpoint per `(kind, condition, hit condition)`, each resolved against the loaded
+    /// program, with the views the response lists.
+    fn make_resolved(
+        &mut self,
+        specs: impl Iterator<Item = (Kind, Option<String>, Option<String>)>,
+    ) -> (Vec<Breakpoint>, Vec<Value>) {
+        let made: Vec<Breakpoint> = specs
+            .map(|(kind, condition, hit_condition)| {
+                let mut breakpoint = self.breakpoints.make(kind, condition, hit_condition, None);
+                resolve(&mut breakpoint, self.program.as_ref());
+                breakpoint
+            })
+            .collect();
         let views = made
             .iter()
             .map(|breakpoint| to_proto::breakpoint(&breakpoint.view))
             .collect();
-        self.breakpoints.instructions = made;
-        self.apply_breakpoints();
-        Ok(list_body("breakpoints", views))
+        (made, views)
     }
 
     /// `setExceptionBreakpoints`: the filters `uncaught` and `all`.

@@ -152,6 +152,23 @@ fn frame_variables(
     Ok((locals, program.vm.debug_globals()))
 }
 
+/// Runs `f` with the expression context of `frame`: its locals (none before the run starts) and
+/// the globals.
+fn in_frame<R>(
+    program: &Loaded,
+    frame: Option<(u32, usize)>,
+    f: impl FnOnce(&EvalContext<'_>) -> Result<R, DapError>,
+) -> Result<R, DapError> {
+    let module = program.vm.module().ok_or_else(DapError::not_launched)?;
+    let (locals, globals) = frame_variables(program, frame)?;
+    f(&EvalContext {
+        module,
+        heap: program.vm.heap(),
+        locals: &locals,
+        globals: &globals,
+    })
+}
+
 /// The expression reaching child `child` of the value reached by `parent`.
 fn child_path(parent: Option<&str>, is_map: bool, child: &Variable) -> Option<String> {
     let parent = parent?;
@@ -456,32 +473,23 @@ impl Engine {
             Target::Locals { thread, depth } => Some((*thread, *depth)),
             _ => self.evaluation_frame(None)?,
         };
-        let (variable, fitted) = {
-            self.check_stopped()?;
-            let program = self.program.as_ref().ok_or_else(DapError::not_launched)?;
-            let module = program.vm.module().ok_or_else(DapError::not_launched)?;
-            let heap = program.vm.heap();
-            let (locals, globals) = frame_variables(program, frame)?;
-            let ctx = EvalContext {
-                module,
-                heap,
-                locals: &locals,
-                globals: &globals,
-            };
+        self.check_stopped()?;
+        let program = self.program.as_ref().ok_or_else(DapError::not_launched)?;
+        let (variable, fitted) = in_frame(program, frame, |ctx| {
             let found = match &target {
-                Target::Locals { .. } => locals.iter().find(|v| v.name == args.name).cloned(),
-                Target::Globals => globals.iter().find(|v| v.name == args.name).cloned(),
-                Target::Value { value, .. } => find_child(module, heap, *value, &args.name),
+                Target::Locals { .. } => ctx.locals.iter().find(|v| v.name == args.name).cloned(),
+                Target::Globals => ctx.globals.iter().find(|v| v.name == args.name).cloned(),
+                Target::Value { value, .. } => find_child(ctx.module, ctx.heap, *value, &args.name),
             };
             let variable = found
-                .or_else(|| eval::place_of(&args.name, &ctx))
+                .or_else(|| eval::place_of(&args.name, ctx))
                 .ok_or_else(|| {
                     DapError::evaluation(format!("there is no variable '{}' here", args.name))
                 })?;
-            let new = eval::evaluate(&args.value, &ctx).map_err(DapError::evaluation)?;
-            let fitted = fit(&ctx, variable.value.ty, &new).map_err(DapError::evaluation)?;
-            (variable, fitted)
-        };
+            let new = eval::evaluate(&args.value, ctx).map_err(DapError::evaluation)?;
+            let fitted = fit(ctx, variable.value.ty, &new).map_err(DapError::evaluation)?;
+            Ok((variable, fitted))
+        })?;
         let program = self.program.as_mut().ok_or_else(DapError::not_launched)?;
         let bits = match fitted {
             Fit::Bits(bits) => bits,
@@ -507,18 +515,13 @@ impl Engine {
         let args: EvaluateArguments = from_proto::arguments(request)?;
         let frame = self.evaluation_frame(args.frame_id)?;
         let program = self.program.as_ref().ok_or_else(DapError::not_launched)?;
-        let module = program.vm.module().ok_or_else(DapError::not_launched)?;
-        let (locals, globals) = frame_variables(program, frame)?;
-        let ctx = EvalContext {
-            module,
-            heap: program.vm.heap(),
-            locals: &locals,
-            globals: &globals,
-        };
-        let value = eval::evaluate(&args.expression, &ctx).map_err(DapError::evaluation)?;
-        let path = args.expression.trim().to_string();
-        let shown = shown_eval(&ctx, &mut self.handles, &value, Some(path));
-        Ok(to_proto::evaluated(&shown))
+        let handles = &mut self.handles;
+        in_frame(program, frame, |ctx| {
+            let value = eval::evaluate(&args.expression, ctx).map_err(DapError::evaluation)?;
+            let path = args.expression.trim().to_string();
+            let shown = shown_eval(ctx, handles, &value, Some(path));
+            Ok(to_proto::evaluated(&shown))
+        })
     }
 
     /// `completions`: names that can follow the text before the cursor.
@@ -526,14 +529,6 @@ impl Engine {
         let args: CompletionsArguments = from_proto::arguments(request)?;
         let frame = self.evaluation_frame(args.frame_id)?;
         let program = self.program.as_ref().ok_or_else(DapError::not_launched)?;
-        let module = program.vm.module().ok_or_else(DapError::not_launched)?;
-        let (locals, globals) = frame_variables(program, frame)?;
-        let ctx = EvalContext {
-            module,
-            heap: program.vm.heap(),
-            locals: &locals,
-            globals: &globals,
-        };
         let cursor = cursor_offset(&args.text, args.line, args.column);
         let before = &args.text[..cursor];
         let line_start = before.rfind('\n').map_or(0, |at| at + 1);
@@ -546,7 +541,8 @@ impl Engine {
             .last()
             .map_or(before.len(), |(at, _)| at);
         let word_len = before[word..].encode_utf16().count();
-        let targets: Vec<Json> = eval::completions(before, &ctx)
+        let labels = in_frame(program, frame, |ctx| Ok(eval::completions(before, ctx)))?;
+        let targets: Vec<Json> = labels
             .into_iter()
             .map(|label| {
                 to_proto::completion(&label, before[..word].encode_utf16().count() + 1, word_len)
