@@ -192,7 +192,7 @@ fn display(path: &Path) -> String {
 }
 
 /// Removes `.` components and folds `name/..` away, without touching the file system.
-fn normalise(path: &Path) -> PathBuf {
+pub fn normalise(path: &Path) -> PathBuf {
     let mut out: Vec<Component<'_>> = Vec::new();
     for component in path.components() {
         match component {

@@ -29,7 +29,7 @@ use vitte_compiler::builtins::Builtin;
 use vitte_compiler::diagnostics::Severity;
 use vitte_vm::bytecode::{Module, Type, TypeId, ValueKind};
 use vitte_vm::debug::{Value, Variable, inspect};
-use vitte_vm::memory::format::write_quoted;
+use vitte_vm::memory::format::{self, write_quoted};
 use vitte_vm::memory::{
     Heap, KeyRef, Object, StringStyle, float_to_string, format_value, to_fixed,
 };
@@ -931,7 +931,7 @@ impl<'a> Evaluator<'a> {
             }
             Builtin::Int => EvalValue::Int(match first {
                 Kind::Int(value) => value,
-                Kind::Float(value) => float_to_int(value)?,
+                Kind::Float(value) => format::float_to_int(value)?,
                 Kind::Str(text) => text
                     .trim_ascii()
                     .parse::<i64>()
@@ -942,7 +942,7 @@ impl<'a> Evaluator<'a> {
             Builtin::Float => EvalValue::Float(match first {
                 Kind::Int(value) => value as f64,
                 Kind::Float(value) => value,
-                Kind::Str(text) => parse_float(text)?,
+                Kind::Str(text) => format::parse_float(text)?,
                 Kind::Null { vm: true } => return Err(null_dereference()),
                 _ => return Err(cannot_take(0)),
             }),
@@ -1138,33 +1138,6 @@ fn unsupported_builtin(builtin: Builtin) -> String {
         _ => format!(
             "`{name}` has side effects or needs the host, which debugger expressions cannot have"
         ),
-    }
-}
-
-/// `int(x)` for a float, as the VM does it: truncation, or `invalid int: "TEXT"` out of range.
-fn float_to_int(value: f64) -> Result<i64, String> {
-    let truncated = value.trunc();
-    if (-9_223_372_036_854_775_808.0..9_223_372_036_854_775_808.0).contains(&truncated) {
-        Ok(truncated as i64)
-    } else {
-        Err(format!("invalid int: \"{}\"", float_to_string(value)))
-    }
-}
-
-/// `float(s)` as the VM does it: decimal and exponent forms, `inf`, `nan`, surrounding ASCII
-/// whitespace ignored.
-fn parse_float(text: &str) -> Result<f64, String> {
-    let trimmed = text.trim_ascii();
-    let unsigned = trimmed.strip_prefix(['+', '-']).unwrap_or(trimmed);
-    let plain = unsigned == "inf"
-        || unsigned == "nan"
-        || (unsigned.bytes().any(|byte| byte.is_ascii_digit())
-            && unsigned
-                .bytes()
-                .all(|byte| matches!(byte, b'0'..=b'9' | b'.' | b'e' | b'E' | b'+' | b'-')));
-    match trimmed.parse::<f64>() {
-        Ok(value) if plain => Ok(value),
-        _ => Err(format!("invalid float: \"{text}\"")),
     }
 }
 

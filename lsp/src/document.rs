@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 use std::io;
-use std::path::{Component, Path, PathBuf};
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use lsp_types::Uri;
@@ -54,25 +54,9 @@ impl Document {
 /// The open documents by path.
 pub type Documents = HashMap<PathBuf, Arc<Document>>;
 
-/// Removes `.` components and folds `name/..`, without touching the file system (as the loader
-/// does for the paths of used files).
-pub fn normalise(path: &Path) -> PathBuf {
-    let mut out: Vec<Component<'_>> = Vec::new();
-    for component in path.components() {
-        match component {
-            Component::CurDir => {}
-            Component::ParentDir => match out.last() {
-                Some(Component::Normal(_)) => {
-                    out.pop();
-                }
-                Some(Component::RootDir | Component::Prefix(_)) => {}
-                _ => out.push(component),
-            },
-            _ => out.push(component),
-        }
-    }
-    out.iter().collect()
-}
+/// Removes `.` components and folds `name/..`, without touching the file system: the loader's own
+/// rule for the paths of used files, so documents and loaded files have the same keys.
+pub use vitte_compiler::loader::normalise;
 
 /// The compiler's view of files: open documents first, then the file system.
 pub struct Overlay<'a>(pub &'a Documents);

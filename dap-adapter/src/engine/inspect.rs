@@ -294,43 +294,36 @@ impl Engine {
 
     /// Evaluates `expression` in the top frame of `thread`: its display text.
     pub(crate) fn evaluate_text(&self, thread: u32, expression: &str) -> Result<String, String> {
+        self.in_top_frame(thread, |ctx| {
+            eval::evaluate(expression, ctx).map(|value| eval::display(ctx, &value))
+        })
+    }
+
+    /// Runs `f` with the expression context of the top frame of `thread`; errors as text.
+    fn in_top_frame<R>(
+        &self,
+        thread: u32,
+        f: impl FnOnce(&EvalContext<'_>) -> Result<R, String>,
+    ) -> Result<R, String> {
         let program = self.program.as_ref().ok_or("no program")?;
-        let module = program.vm.module().ok_or("no program")?;
-        let (locals, globals) =
-            frame_variables(program, Some((thread, 0))).map_err(|error| error.message)?;
-        let ctx = EvalContext {
-            module,
-            heap: program.vm.heap(),
-            locals: &locals,
-            globals: &globals,
-        };
-        eval::evaluate(expression, &ctx).map(|value| eval::display(&ctx, &value))
+        in_frame(program, Some((thread, 0)), |ctx| Ok(f(ctx))).map_err(|error| error.message)?
     }
 
     /// Evaluates a breakpoint condition in the top frame of `thread`.
     pub(crate) fn condition_holds(&self, thread: u32, condition: &str) -> Result<bool, String> {
-        let program = self.program.as_ref().ok_or("no program")?;
-        let module = program.vm.module().ok_or("no program")?;
-        let (locals, globals) =
-            frame_variables(program, Some((thread, 0))).map_err(|error| error.message)?;
-        let ctx = EvalContext {
-            module,
-            heap: program.vm.heap(),
-            locals: &locals,
-            globals: &globals,
-        };
-        match eval::evaluate(condition, &ctx)? {
+        self.in_top_frame(thread, |ctx| match eval::evaluate(condition, ctx)? {
             EvalValue::Bool(value) => Ok(value),
             EvalValue::Vm(value)
-                if inspect::kind_of(module, value.ty) == vitte_vm::bytecode::ValueKind::Bool =>
+                if inspect::kind_of(ctx.module, value.ty)
+                    == vitte_vm::bytecode::ValueKind::Bool =>
             {
                 Ok(value.bits != 0)
             }
             other => Err(format!(
                 "the condition gives a {}, not a bool",
-                eval::type_name(&ctx, &other)
+                eval::type_name(ctx, &other)
             )),
-        }
+        })
     }
 
     /// `stackTrace`.

@@ -77,46 +77,8 @@ fn key_not_found(key: KeyRef<'_>) -> Trap {
 }
 
 #[cold]
-fn invalid_number(what: &str, text: &str) -> Trap {
-    Trap::new(format!("invalid {what}: \"{text}\""))
-}
-
-#[cold]
 fn missing(what: &str) -> Trap {
     Trap::internal(format_args!("{what} does not exist"))
-}
-
-/// `int(s)`: optional sign and decimal digits, surrounding ASCII whitespace ignored.
-fn parse_int(text: &str) -> Result<i64, Trap> {
-    text.trim_ascii()
-        .parse::<i64>()
-        .map_err(|_| invalid_number("int", text))
-}
-
-/// `float(s)`: decimal and exponent forms, `inf`, `-inf`, `nan`, surrounding ASCII whitespace ignored.
-fn parse_float(text: &str) -> Result<f64, Trap> {
-    let trimmed = text.trim_ascii();
-    let unsigned = trimmed.strip_prefix(['+', '-']).unwrap_or(trimmed);
-    let plain = unsigned == "inf"
-        || unsigned == "nan"
-        || (unsigned.bytes().any(|byte| byte.is_ascii_digit())
-            && unsigned
-                .bytes()
-                .all(|byte| matches!(byte, b'0'..=b'9' | b'.' | b'e' | b'E' | b'+' | b'-')));
-    match trimmed.parse::<f64>() {
-        Ok(value) if plain => Ok(value),
-        _ => Err(invalid_number("float", text)),
-    }
-}
-
-/// `int(x)` for a float: truncation, or `invalid int: "TEXT"` outside the int range.
-fn float_to_int(value: f64) -> Result<i64, Trap> {
-    let truncated = value.trunc();
-    if (-9_223_372_036_854_775_808.0..9_223_372_036_854_775_808.0).contains(&truncated) {
-        Ok(truncated as i64)
-    } else {
-        Err(invalid_number("int", &format::float_to_string(value)))
-    }
 }
 
 /// The reference registers of each frame of one thread.
@@ -796,12 +758,17 @@ fn run<const CHECKING: bool>(ex: &mut Exec<'_>, start: usize) -> Result<RunEnd, 
 
                 // ---- conversions ----
                 Instr::IntToFloat { dst, src } => r!(dst) = ((r!(src) as i64) as f64).to_bits(),
-                Instr::FloatToInt { dst, src } => r!(dst) = tri!(float_to_int(f(r!(src)))) as u64,
+                Instr::FloatToInt { dst, src } => {
+                    r!(dst) = tri!(format::float_to_int(f(r!(src))).map_err(Trap::new)) as u64
+                }
                 Instr::ParseInt { dst, src } => {
-                    r!(dst) = tri!(parse_int(tri!(ex.heap.str(r!(src))))) as u64
+                    r!(dst) = tri!(format::parse_int(tri!(ex.heap.str(r!(src)))).map_err(Trap::new))
+                        as u64
                 }
                 Instr::ParseFloat { dst, src } => {
-                    r!(dst) = tri!(parse_float(tri!(ex.heap.str(r!(src))))).to_bits();
+                    r!(dst) =
+                        tri!(format::parse_float(tri!(ex.heap.str(r!(src)))).map_err(Trap::new))
+                            .to_bits();
                 }
                 Instr::IntToStr { dst, src } => {
                     r!(dst) = ex.heap.alloc_str(format::int_to_text(r!(src) as i64));

@@ -120,6 +120,41 @@ pub fn write_float(out: &mut String, x: f64) {
     }
 }
 
+/// `int(s)`: optional sign and decimal digits, surrounding ASCII whitespace ignored; else the
+/// runtime error's message `invalid int: "TEXT"`.
+pub fn parse_int(text: &str) -> Result<i64, String> {
+    text.trim_ascii()
+        .parse::<i64>()
+        .map_err(|_| format!("invalid int: \"{text}\""))
+}
+
+/// `float(s)`: decimal and exponent forms, `inf`, `-inf`, `nan`, surrounding ASCII whitespace
+/// ignored; else the runtime error's message `invalid float: "TEXT"`.
+pub fn parse_float(text: &str) -> Result<f64, String> {
+    let trimmed = text.trim_ascii();
+    let unsigned = trimmed.strip_prefix(['+', '-']).unwrap_or(trimmed);
+    let plain = unsigned == "inf"
+        || unsigned == "nan"
+        || (unsigned.bytes().any(|byte| byte.is_ascii_digit())
+            && unsigned
+                .bytes()
+                .all(|byte| matches!(byte, b'0'..=b'9' | b'.' | b'e' | b'E' | b'+' | b'-')));
+    match trimmed.parse::<f64>() {
+        Ok(value) if plain => Ok(value),
+        _ => Err(format!("invalid float: \"{text}\"")),
+    }
+}
+
+/// `int(x)` for a float: truncation, or the message `invalid int: "TEXT"` outside the int range.
+pub fn float_to_int(value: f64) -> Result<i64, String> {
+    let truncated = value.trunc();
+    if (-9_223_372_036_854_775_808.0..9_223_372_036_854_775_808.0).contains(&truncated) {
+        Ok(truncated as i64)
+    } else {
+        Err(format!("invalid int: \"{}\"", float_to_string(value)))
+    }
+}
+
 /// `str(n)` for an int: its decimal text, allocated once at its exact length.
 pub fn int_to_text(n: i64) -> Box<str> {
     // 19 digits and a sign hold every i64.
