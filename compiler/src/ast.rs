@@ -27,6 +27,35 @@ pub struct File {
     pub uses: Vec<Use>,
     /// Top-level items, in order.
     pub items: Vec<Item>,
+    /// How deep the parser went in this file.
+    pub depth: TreeDepth,
+}
+
+/// How deep a syntax tree is: the deepest nesting of expressions, blocks and types, and the longest
+/// chain of operators, as the parser met them. Every recursive walk of the tree goes at most about
+/// [`walk_bound`](TreeDepth::walk_bound) levels deep.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct TreeDepth {
+    /// The deepest nesting level.
+    pub nesting: u32,
+    /// The longest chain of binary operators or postfix operations.
+    pub chain: u32,
+}
+
+impl TreeDepth {
+    /// An upper bound on the depth of the tree: every nesting level on a path from the root may add a
+    /// whole chain (a chain builds a tree as deep as it is long).
+    pub fn walk_bound(self) -> u64 {
+        (u64::from(self.nesting) + 1) * (u64::from(self.chain) + 1)
+    }
+
+    /// The deeper of `self` and `other` in each dimension.
+    pub fn max(self, other: TreeDepth) -> TreeDepth {
+        TreeDepth {
+            nesting: self.nesting.max(other.nesting),
+            chain: self.chain.max(other.chain),
+        }
+    }
 }
 
 /// `use lib/strings as s`.

@@ -79,7 +79,7 @@ pub fn compile_program(program: Program) -> Compilation {
 /// [`compile_program`] with `options`.
 pub fn compile_program_with_options(program: Program, options: &CompileOptions) -> Compilation {
     let hosts = options.host_functions.as_slice();
-    let (analysis, module) = with_pass_stack(|| analyze_and_generate(&program, hosts));
+    let (analysis, module) = with_pass_stack(&program, || analyze_and_generate(&program, hosts));
     let mut diagnostics = program.diagnostics;
     diagnostics.extend(analysis.diagnostics);
     sort_diagnostics(&mut diagnostics);
@@ -97,7 +97,7 @@ pub fn compile_program_with_options(program: Program, options: &CompileOptions) 
 
 /// Checks a loaded program without generating code (what a language server needs).
 pub fn analyze(program: &Program) -> Analysis {
-    with_pass_stack(|| check::check(program))
+    with_pass_stack(program, || check::check(program))
 }
 
 /// Stack size of the thread the checker and codegen run on. They walk the tree recursively; the parser
@@ -105,9 +105,20 @@ pub fn analyze(program: &Program) -> Analysis {
 /// this much stack covers both whatever thread the caller is on (the stack is reserved, not committed).
 const PASS_STACK_BYTES: usize = 256 << 20;
 
-/// Runs `pass` on a thread with [`PASS_STACK_BYTES`] of stack, falling back to the current thread when
-/// no thread can be started.
-fn with_pass_stack<T: Send>(pass: impl FnOnce() -> T + Send) -> T {
+/// The deepest tree (by [`TreeDepth::walk_bound`](crate::ast::TreeDepth::walk_bound)) the passes walk
+/// on the caller's thread. The passes take well under 1 KiB of stack per level of the tree in a
+/// release build and a few KiB in a debug build, so this stays within the 2 MiB a Rust thread gets by
+/// default (`shallow_programs_compile_on_a_small_stack` checks it). Most programs are this shallow,
+/// and they skip starting a thread: under load, waking the caller when the thread ends can cost more
+/// than compiling a small program.
+pub const CALLER_STACK_WALK_BOUND: u64 = 256;
+
+/// Runs `pass` on the current thread when `program` is shallow enough, else on a thread with
+/// [`PASS_STACK_BYTES`] of stack, falling back to the current thread when no thread can be started.
+fn with_pass_stack<T: Send>(program: &Program, pass: impl FnOnce() -> T + Send) -> T {
+    if program.depth().walk_bound() <= CALLER_STACK_WALK_BOUND {
+        return pass();
+    }
     let pending = std::sync::Mutex::new(Some(pass));
     let take = || pending.lock().ok().and_then(|mut slot| slot.take());
     let spawned = std::thread::scope(|scope| {

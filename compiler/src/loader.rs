@@ -149,6 +149,15 @@ impl Program {
     pub fn root(&self) -> Option<&ParsedFile> {
         self.files.last()
     }
+
+    /// How deep the deepest of its files is.
+    pub fn depth(&self) -> ast::TreeDepth {
+        self.files
+            .iter()
+            .fold(ast::TreeDepth::default(), |deepest, file| {
+                deepest.max(file.ast.depth)
+            })
+    }
 }
 
 /// Loads `root` and every file it uses.

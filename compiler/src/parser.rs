@@ -30,7 +30,7 @@
 use crate::ast::{
     ArmBody, BinOp, Block, CaseDecl, ConstDecl, Expr, ExprKind, FieldDecl, File, FormDecl,
     GlobalDecl, Ident, Item, ItemKind, MatchArm, Param, Pattern, PickDecl, ProcDecl, Stmt,
-    StmtKind, TypeExpr, UnOp, Use,
+    StmtKind, TreeDepth, TypeExpr, UnOp, Use,
 };
 use crate::diagnostics::Diagnostic;
 use crate::lexer::{self, INT_LITERAL_LIMIT, Token, TokenKind};
@@ -86,6 +86,8 @@ struct Parser<'a> {
     diags: Vec<Diagnostic>,
     panicking: bool,
     depth: u32,
+    /// The deepest nesting and longest chain met so far.
+    deepest: TreeDepth,
 }
 
 /// Binding power of a binary operator: `or` 1, `and` 2, comparisons 3, `+ -` 4, `* / %` 5.
@@ -250,6 +252,7 @@ impl<'a> Parser<'a> {
             diags: Vec::new(),
             panicking: false,
             depth: 0,
+            deepest: TreeDepth::default(),
         }
     }
 
@@ -426,6 +429,19 @@ impl<'a> Parser<'a> {
             return false;
         }
         self.depth += 1;
+        self.deepest.nesting = self.deepest.nesting.max(self.depth);
+        true
+    }
+
+    /// Counts one more link of a chain of operators, `chain` being the links so far; false (and a
+    /// report) when the chain is too long.
+    fn extend_chain(&mut self, chain: &mut u32) -> bool {
+        *chain += 1;
+        if *chain > MAX_CHAIN {
+            self.too_long();
+            return false;
+        }
+        self.deepest.chain = self.deepest.chain.max(*chain);
         true
     }
 
@@ -616,6 +632,7 @@ impl<'a> Parser<'a> {
             space,
             uses,
             items,
+            depth: self.deepest,
         }
     }
 
@@ -1379,9 +1396,7 @@ impl<'a> Parser<'a> {
             if power < min_power {
                 break;
             }
-            chain += 1;
-            if chain > MAX_CHAIN {
-                self.too_long();
+            if !self.extend_chain(&mut chain) {
                 break;
             }
             self.bump();
@@ -1459,9 +1474,7 @@ impl<'a> Parser<'a> {
             if !(matches!(self.peek(), T::LParen | T::LBracket | T::Dot) || is_form) {
                 break;
             }
-            chain += 1;
-            if chain > MAX_CHAIN {
-                self.too_long();
+            if !self.extend_chain(&mut chain) {
                 break;
             }
             match self.peek() {

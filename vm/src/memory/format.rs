@@ -16,6 +16,9 @@ use crate::bytecode::ValueKind;
 
 use super::heap::{Heap, Object};
 use super::map::{FxBuildHasher, KeyRef};
+use compact_str::ToCompactString as _;
+
+use super::text::Text;
 
 /// How a string value prints.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -155,27 +158,9 @@ pub fn float_to_int(value: f64) -> Result<i64, String> {
     }
 }
 
-/// `str(n)` for an int: its decimal text, allocated once at its exact length.
-pub fn int_to_text(n: i64) -> Box<str> {
-    // 19 digits and a sign hold every i64.
-    let mut digits = [0u8; 20];
-    let mut start = digits.len();
-    let mut rest = n.unsigned_abs();
-    loop {
-        start -= 1;
-        digits[start] = b'0' + (rest % 10) as u8;
-        rest /= 10;
-        if rest == 0 {
-            break;
-        }
-    }
-    if n < 0 {
-        start -= 1;
-        digits[start] = b'-';
-    }
-    std::str::from_utf8(&digits[start..])
-        .map(Box::from)
-        .unwrap_or_default()
+/// `str(n)` for an int: its decimal text (inline: every int's text fits).
+pub fn int_to_text(n: i64) -> Text {
+    n.to_compact_string()
 }
 
 /// `x` as [`write_float`] writes it.

@@ -19,6 +19,7 @@ use crate::error::Trap;
 
 use super::layout::Layouts;
 use super::map::{FxBuildHasher, KeyKind, KeyRef, MapEntries, MapKey};
+use super::text::{self, Text};
 
 /// A growable array: its element representation and the elements as register words.
 #[derive(Clone, Debug)]
@@ -125,8 +126,8 @@ pub enum Object {
     /// An unused slot (slot 0, which stands for `null`, is always free).
     #[default]
     Free,
-    /// Immutable UTF-8 text.
-    Str(Box<str>),
+    /// Immutable UTF-8 text (inline when short, see [`Text`]).
+    Str(Text),
     /// UTF-8 text that `concat.append` grows in place, with spare capacity. Only the register of
     /// the variable that built it refers to it (the compiler uses `concat.append` only for a
     /// variable whose value nothing else keeps), so for everyone else it is a string like `Str`.
@@ -385,8 +386,9 @@ impl Heap {
     }
 
     /// Allocates a string.
-    pub fn alloc_str(&mut self, text: Box<str>) -> u64 {
-        let bytes = text.len();
+    #[inline]
+    pub fn alloc_str(&mut self, text: Text) -> u64 {
+        let bytes = text::outside_bytes(&text);
         self.alloc(Object::Str(text), bytes)
     }
 
@@ -439,7 +441,7 @@ impl Heap {
 
     /// Allocates a string from a `String` (its spare capacity is released).
     pub fn alloc_string(&mut self, text: String) -> u64 {
-        self.alloc_str(text.into_boxed_str())
+        self.alloc_str(text::from_string(text))
     }
 
     /// Allocates an array whose elements are held as `kind`.
@@ -703,8 +705,8 @@ impl Heap {
             return Ok(());
         }
         let owned = key_ref.to_owned_key();
-        let key_bytes = match key_ref {
-            KeyRef::Str(text) => text.len(),
+        let key_bytes = match &owned {
+            MapKey::Str(text) => text::outside_bytes(text),
             _ => 0,
         };
         self.map_mut(map)?.entries.insert(owned, value);
@@ -738,7 +740,7 @@ impl Heap {
                 (kind, items)
             }
             KeyKind::Str => {
-                let texts: Vec<Box<str>> = map
+                let texts: Vec<Text> = map
                     .entries
                     .keys()
                     .filter_map(|key| match key {
@@ -760,7 +762,7 @@ impl Heap {
         SLOT_BYTES
             + match object {
                 Object::Free => 0,
-                Object::Str(text) => text.len(),
+                Object::Str(text) => text::outside_bytes(text),
                 Object::Builder(text) => text.capacity(),
                 Object::Array(array) => array.items.capacity() * 8,
                 Object::Map(map) => {
@@ -768,7 +770,7 @@ impl Heap {
                         .entries
                         .keys()
                         .map(|key| match key {
-                            MapKey::Str(text) => text.len(),
+                            MapKey::Str(text) => text::outside_bytes(text),
                             _ => 0,
                         })
                         .sum();
@@ -827,14 +829,18 @@ mod tests {
     fn stats_count_objects_and_bytes_by_kind() {
         let mut heap = Heap::default();
         let text = heap.alloc_string("four".to_string());
-        heap.alloc_array(ValueKind::Ref, vec![text]);
+        let long = "a text too long to be stored inline".to_string();
+        let long_len = long.len();
+        let long = heap.alloc_string(long);
+        heap.alloc_array(ValueKind::Ref, vec![text, long]);
         heap.alloc_map(KeyKind::Int, ValueKind::Int);
         heap.alloc_form(0, &[1, 2, 3]);
         heap.alloc_pick(0, 0, &[]);
         let stats = heap.stats();
-        assert_eq!(stats.objects, 5);
-        assert_eq!(stats.strings.objects, 1);
-        assert_eq!(stats.strings.bytes, SLOT_BYTES + 4);
+        assert_eq!(stats.objects, 6);
+        assert_eq!(stats.strings.objects, 2);
+        // The short text is inline: only the long one has a buffer of its own.
+        assert_eq!(stats.strings.bytes, 2 * SLOT_BYTES + long_len);
         assert_eq!(stats.arrays.objects, 1);
         assert_eq!(stats.maps.objects, 1);
         assert_eq!(stats.forms.bytes, SLOT_BYTES + 24);

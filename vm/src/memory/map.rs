@@ -1,7 +1,7 @@
 //! Map keys and the hasher of Vitte maps.
 //!
 //! A map's key type is `int`, `bool` or `string`. Keys are stored by value ([`MapKey`]; string keys
-//! own a copy of their text, so hashing and comparing never needs the heap) and looked up through the
+//! own a copy of their text, inline when short, so hashing and comparing never needs the heap) and looked up through the
 //! borrowed form [`KeyRef`], which hashes identically and implements [`Equivalent`], so a lookup with
 //! a string held in a register allocates nothing.
 //!
@@ -12,6 +12,8 @@
 use std::hash::{BuildHasherDefault, Hash, Hasher};
 
 use indexmap::{Equivalent, IndexMap};
+
+use super::text::Text;
 
 /// The key type of a map.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -32,7 +34,7 @@ pub enum MapKey {
     /// A `bool` key.
     Bool(bool),
     /// A `string` key (its own copy of the text).
-    Str(Box<str>),
+    Str(Text),
 }
 
 /// A borrowed map key, for lookups.
@@ -63,7 +65,7 @@ impl KeyRef<'_> {
         match self {
             KeyRef::Int(value) => MapKey::Int(value),
             KeyRef::Bool(value) => MapKey::Bool(value),
-            KeyRef::Str(text) => MapKey::Str(text.into()),
+            KeyRef::Str(text) => MapKey::Str(Text::new(text)),
         }
     }
 }

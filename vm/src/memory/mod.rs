@@ -1,5 +1,6 @@
 //! Memory: the garbage-collected heap ([`heap`]), its collector ([`gc`]), map keys ([`map`]), the
-//! shapes of forms and picks ([`layout`]) and value formatting ([`format`](mod@format)).
+//! text of strings ([`text`]), the shapes of forms and picks ([`layout`]) and value formatting
+//! ([`format`](mod@format)).
 //!
 //! Registers hold untagged 64-bit words; a reference is an index into the heap's object table, with 0
 //! for `null`. What a word means comes from the static type of where it is stored (register, global,
@@ -10,6 +11,7 @@ pub mod gc;
 pub mod heap;
 pub mod layout;
 pub mod map;
+pub mod text;
 
 pub use format::{StringStyle, float_to_string, format_value, to_fixed, write_float, write_value};
 pub use heap::{
@@ -17,3 +19,4 @@ pub use heap::{
 };
 pub use layout::Layouts;
 pub use map::{KeyKind, KeyRef, MapKey};
+pub use text::Text;

@@ -26,7 +26,7 @@
 //! Semantics and error messages follow the project's language reference (`docs/language.md`).
 
 use crate::error::Trap;
-use crate::memory::format;
+use crate::memory::{Text, format};
 
 use super::registry::{NativeContext, NativeRegistry, NativeSignature, NativeType};
 
@@ -175,7 +175,7 @@ fn substr(ctx: &mut NativeContext<'_>, args: &[u64]) -> NativeResult {
             )));
         }
     }
-    let part: Box<str> = text.get(from..to).unwrap_or_default().into();
+    let part = Text::new(text.get(from..to).unwrap_or_default());
     Ok(ctx.heap.alloc_str(part))
 }
 
@@ -195,12 +195,12 @@ fn split(ctx: &mut NativeContext<'_>, args: &[u64]) -> NativeResult {
     };
     let text = ctx.heap.str(text)?;
     let separator = ctx.heap.str(separator)?;
-    let parts: Vec<Box<str>> = if separator.is_empty() {
+    let parts: Vec<Text> = if separator.is_empty() {
         text.char_indices()
-            .map(|(index, c)| text[index..index + c.len_utf8()].into())
+            .map(|(index, c)| Text::new(&text[index..index + c.len_utf8()]))
             .collect()
     } else {
-        text.split(separator).map(Box::from).collect()
+        text.split(separator).map(Text::new).collect()
     };
     let items = parts
         .into_iter()
@@ -244,12 +244,7 @@ fn to_fixed(ctx: &mut NativeContext<'_>, args: &[u64]) -> NativeResult {
 
 /// `args()`: the program's arguments.
 fn program_args(ctx: &mut NativeContext<'_>, _: &[u64]) -> NativeResult {
-    let texts: Vec<Box<str>> = ctx
-        .sys
-        .args()?
-        .iter()
-        .map(|arg| arg.as_str().into())
-        .collect();
+    let texts: Vec<Text> = ctx.sys.args()?.iter().map(Text::new).collect();
     let items = texts
         .into_iter()
         .map(|text| ctx.heap.alloc_str(text))
