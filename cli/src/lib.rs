@@ -78,7 +78,8 @@ enum Command {
         /// Maximum call depth before the runtime error `stack overflow`
         #[arg(long, value_name = "N", default_value_t = VmConfig::default().max_depth)]
         max_depth: usize,
-        /// Maximum number of steps (backward jumps and calls) before `step limit of N exceeded`
+        /// Maximum number of steps (backward jumps, calls, spawns and caught errors) before
+        /// `step limit of N exceeded`
         #[arg(long, value_name = "N")]
         max_steps: Option<u64>,
         /// Heap limit in bytes (suffixes K, M, G) before `heap limit of N bytes exceeded`, or `none`

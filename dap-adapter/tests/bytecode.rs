@@ -1,5 +1,6 @@
 //! Debugging a `.vitbc` program: its recorded source paths are resolved against `cwd` (or the
-//! bytecode's folder); a source that is not on disk as compiled is served by `sourceReference`.
+//! bytecode's folder); a source that is not on disk as compiled is served by `sourceReference`;
+//! hand-made bytecode that catches its own `throw` for ever can still be paused and disconnected.
 
 mod common;
 
@@ -108,4 +109,55 @@ fn invalid_bytecode_fails_the_launch() {
     );
     session.finish();
     let _ = std::fs::remove_file(path);
+}
+
+/// Writes a `.vitbc` whose `try` catches its own `throw` for ever: the program throws in a `try`,
+/// and its handler is moved back to the start of the code it covers (which the compiler never
+/// does, and the verifier accepts).
+fn catching_for_ever() -> PathBuf {
+    let stem = format!("vitte-dap-{}-catching", std::process::id());
+    let source = std::env::temp_dir().join(format!("{stem}.vit"));
+    std::fs::write(
+        &source,
+        "proc main() {\n    try {\n        throw \"boom\";\n    } catch e {\n        print(e);\n    }\n}\n",
+    )
+    .expect("the temporary folder is writable");
+    let compilation = compile_file(&source);
+    let mut module = compilation.module.expect("the program compiles");
+    let main = module.entry as usize;
+    let handler = &mut module.functions[main].handlers[0];
+    handler.target_pc = handler.start_pc;
+    let path = std::env::temp_dir().join(format!("{stem}.vitbc"));
+    std::fs::write(&path, format::write(&module)).expect("the temporary folder is writable");
+    let _ = std::fs::remove_file(source);
+    path
+}
+
+#[test]
+fn a_handler_catching_its_own_throw_can_be_paused_and_disconnected() {
+    let file = catching_for_ever();
+    let mut session = Session::start();
+    session.request("initialize", json!({ "adapterID": "vitte" }));
+    let launched = session.request("launch", json!({ "program": file.display().to_string() }));
+    check(&launched, json!({ "success": true }));
+    session.request("configurationDone", json!({}));
+    let paused = session.request("pause", json!({ "threadId": 1 }));
+    check(&paused, json!({ "success": true }));
+    session
+        .expect_events(
+            &[json!({ "event": "stopped", "body": { "reason": "pause", "threadId": 1 } })],
+            &[],
+        )
+        .expect("a pause stop");
+    let trace = session.request("stackTrace", json!({ "threadId": 1 }));
+    check(
+        &trace,
+        json!({ "body": { "stackFrames": [ { "name": "main" } ] } }),
+    );
+    // Running again, it is interrupted by the disconnect.
+    session.request("continue", json!({ "threadId": 1 }));
+    let disconnected = session.request("disconnect", json!({ "terminateDebuggee": true }));
+    check(&disconnected, json!({ "success": true }));
+    session.finish();
+    let _ = std::fs::remove_file(file);
 }

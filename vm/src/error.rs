@@ -49,7 +49,8 @@ pub enum LoadError {
 ///
 /// Every runtime error is catchable by a `try`/`catch` handler, except the ones made with
 /// [`Trap::resource_limit`] (the step limit, out of memory, the heap limit),
-/// [`Trap::replay_diverged`] and [`Trap::internal`] errors: those always end the run.
+/// [`Trap::replay_diverged`], [`Trap::invalid_bytecode`] and [`Trap::internal`] errors: those
+/// always end the run.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Trap {
     /// The message shown after `error: ` (lower case, no final period).
@@ -125,6 +126,17 @@ impl Trap {
     #[cold]
     pub fn stack_overflow() -> Trap {
         Trap::new("stack overflow")
+    }
+
+    /// Verified bytecode did at run time what the verifier cannot rule out statically and the
+    /// compiler never emits (`pick.field` on a value of another case): `invalid bytecode: WHAT`.
+    /// The module is at fault, not the VM; no handler can catch it.
+    #[cold]
+    pub fn invalid_bytecode(what: impl fmt::Display) -> Trap {
+        Trap {
+            message: format!("invalid bytecode: {what}"),
+            catchable: false,
+        }
     }
 
     /// An impossibility for a verified module (a stale reference, an out-of-range index the verifier

@@ -11,6 +11,9 @@ use crate::error::Trap;
 /// The number of registers a `u16` register number can address; also the maximum frame size.
 pub const REGISTER_WINDOW: usize = 1 << 16;
 
+/// The bytes of the register stack [`ThreadState::new`] reserves: one window.
+pub(crate) const NEW_THREAD_REGISTER_BYTES: usize = REGISTER_WINDOW * std::mem::size_of::<u64>();
+
 /// One activation of a Vitte function.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Frame {
@@ -38,7 +41,7 @@ impl Default for ThreadState {
 }
 
 impl ThreadState {
-    /// A thread with no frames.
+    /// A thread with no frames, its register stack one window of [`REGISTER_WINDOW`] registers.
     pub fn new() -> ThreadState {
         ThreadState {
             regs: vec![0; REGISTER_WINDOW],

@@ -26,8 +26,8 @@ use crate::syscall::{
 pub struct VmConfig {
     /// Maximum number of live frames; one more call raises `stack overflow`. Default 100 000.
     pub max_depth: usize,
-    /// Maximum number of steps (backward jumps and calls) before the runtime error
-    /// `step limit of N exceeded`; `None` (the default) for no limit.
+    /// Maximum number of steps (backward jumps, calls, spawns and caught errors) before the runtime
+    /// error `step limit of N exceeded`; `None` (the default) for no limit.
     pub max_steps: Option<u64>,
     /// The program's arguments, as `args()` returns them.
     pub args: Vec<String>,
@@ -405,29 +405,36 @@ impl Vm {
         let mut fuel = Fuel::new(self.config.max_steps);
         let mut sched = Scheduler::new();
         let module = &program.module;
-        for function in module.init.into_iter().chain([module.entry]) {
-            let machine = Machine {
-                program,
-                heap: &mut self.heap,
-                globals: &mut self.globals,
-                sys: &mut self.sys,
-                max_depth: self.config.max_depth,
-                fuel: &mut fuel,
-                sched: &mut sched,
-            };
-            match interp::execute(machine, &mut self.thread, function) {
-                Ok(value) if function == module.entry => {
-                    let returns_int = program
-                        .funcs
-                        .get(function as usize)
-                        .is_some_and(|info| info.returns_int);
-                    return Ok(if returns_int { value as i64 as i32 } else { 0 });
+        let result = 'phases: {
+            for function in module.init.into_iter().chain([module.entry]) {
+                let machine = Machine {
+                    program,
+                    heap: &mut self.heap,
+                    globals: &mut self.globals,
+                    sys: &mut self.sys,
+                    max_depth: self.config.max_depth,
+                    fuel: &mut fuel,
+                    sched: &mut sched,
+                };
+                match interp::execute(machine, &mut self.thread, function) {
+                    Ok(value) if function == module.entry => {
+                        let returns_int = program
+                            .funcs
+                            .get(function as usize)
+                            .is_some_and(|info| info.returns_int);
+                        break 'phases Ok(if returns_int { value as i64 as i32 } else { 0 });
+                    }
+                    Ok(_) => {}
+                    Err(trap) => {
+                        break 'phases Err(runtime_error(program, trap, self.thread.frames()));
+                    }
                 }
-                Ok(_) => {}
-                Err(trap) => return Err(runtime_error(program, trap, self.thread.frames())),
             }
-        }
-        Ok(0)
+            Ok(0)
+        };
+        // Threads still alive when the main thread returned (or the run failed) end here.
+        sched.release(&mut self.heap);
+        result
     }
 }
 

@@ -3,7 +3,7 @@
 mod interp_common;
 
 use interp_common::{Builder, FILE, run, run_with};
-use vitte_vm::bytecode::{Constant, Instr, TypeId};
+use vitte_vm::bytecode::{Constant, Handler, Instr, TypeId};
 use vitte_vm::{TraceFrame, VmConfig};
 
 /// Runs a `void main` with these registers and code (a final `ret.void` is added), expecting a
@@ -483,6 +483,52 @@ fn assertions_panic_and_throw() {
         )
     });
     assert_eq!(thrown, "custom failure");
+}
+
+#[test]
+fn pick_field_on_another_case_blames_the_bytecode() {
+    // The verifier knows only that register 1 holds a `Shape`; compiled code reads a payload only
+    // where the case is known, so this hand-made module is at fault, and no handler catches it.
+    let mut b = Builder::new();
+    let (int, string) = (b.int(), b.string());
+    let shape = b.pick(
+        "Shape",
+        &[("Circle", &[("r", int)]), ("Square", &[("side", int)])],
+    );
+    let main = b.main(
+        int,
+        &[int, shape, string],
+        vec![
+            Instr::LoadInt { dst: 0, value: 5 },
+            Instr::NewPick {
+                dst: 1,
+                case: 0,
+                first: 0,
+            },
+            Instr::PickField {
+                dst: 0,
+                pick: 1,
+                case: 1,
+                field: 0,
+            },
+            Instr::Ret { src: 0 },
+            Instr::Ret { src: 0 },
+        ],
+    );
+    let mut module = b.build();
+    module.functions[main as usize].handlers = vec![Handler {
+        start_pc: 0,
+        end_pc: 4,
+        target_pc: 4,
+        message_register: 2,
+    }];
+    let outcome = run(module);
+    let error = outcome.error();
+    assert_eq!(
+        error.message,
+        "invalid bytecode: pick.field on a value of another case"
+    );
+    assert_eq!(error.trace.len(), 1);
 }
 
 #[test]

@@ -1,12 +1,15 @@
 //! The unwinder: runtime errors caught by handler tables in the same frame and in callers, the
 //! innermost handler winning, the frames and registers after a catch, errors that stay uncaught
-//! (with their full stack trace), and the resource limits no handler can catch.
+//! (with their full stack trace), the resource limits no handler can catch, and catching as a
+//! step (a handler that catches its own `throw` for ever still meets the step limit, the
+//! preemption of threads and the debugger's pause).
 
 mod interp_common;
 
 use interp_common::{Builder, run, run_with};
-use vitte_vm::VmConfig;
-use vitte_vm::bytecode::{Handler, Instr, Module};
+use vitte_vm::bytecode::{Handler, Instr, Module, Type};
+use vitte_vm::debug::{Outcome, Resume, StopReason};
+use vitte_vm::{Vm, VmConfig};
 
 fn handler(start_pc: u32, end_pc: u32, target_pc: u32, message_register: u16) -> Handler {
     Handler {
@@ -415,4 +418,122 @@ fn catching_in_a_loop_many_times_keeps_the_frame_stack_flat() {
     };
     let outcome = run_with(module, config, "");
     assert_eq!(outcome.code(), 1000);
+}
+
+/// Adds `name() -> void` that throws `boom` at pc 1 under a handler whose target is that `throw`
+/// itself, so it catches its own error for ever. The verifier accepts such a handler; the compiler
+/// never makes one.
+fn self_catching(b: &mut Builder, name: &str) -> u32 {
+    let (string, void) = (b.string(), b.void());
+    let boom = b.str_const("boom");
+    let function = b.function(
+        name,
+        0,
+        void,
+        &[string],
+        vec![
+            Instr::LoadConst {
+                dst: 0,
+                index: boom,
+            }, // 0
+            Instr::Throw { message: 0 }, // 1
+        ],
+    );
+    b.module.functions[function as usize].handlers = vec![handler(1, 2, 1, 0)];
+    function
+}
+
+/// `main`, catching its own `throw` for ever.
+fn catching_for_ever() -> Module {
+    let mut b = Builder::new();
+    let main = self_catching(&mut b, "main");
+    b.module.entry = main;
+    b.build()
+}
+
+#[test]
+fn catching_is_a_step_so_the_step_limit_ends_a_handler_that_catches_its_own_throw() {
+    let config = VmConfig {
+        max_steps: Some(1000),
+        ..VmConfig::default()
+    };
+    let outcome = run_with(catching_for_ever(), config, "");
+    let error = outcome.error();
+    assert_eq!(error.message, "step limit of 1000 exceeded");
+    assert_eq!(error.trace.len(), 1);
+    assert_eq!(error.trace[0].function, "main");
+}
+
+#[test]
+fn a_thread_that_catches_its_own_throw_for_ever_is_preempted() {
+    // main: spawn the catcher, yield to it, then print and return 7. Only the slices that
+    // catching uses up give the processor back to main.
+    let mut b = Builder::new();
+    let (int, string, thread) = (b.int(), b.string(), b.ty(Type::Thread));
+    let print = b.print();
+    let done = b.str_const("main ran");
+    let catcher = self_catching(&mut b, "catcher");
+    b.main(
+        int,
+        &[thread, string, int],
+        vec![
+            Instr::Spawn {
+                func: catcher,
+                args: 0,
+                dst: 0,
+            },
+            Instr::Yield {},
+            Instr::LoadConst {
+                dst: 1,
+                index: done,
+            },
+            Instr::CallNative {
+                native: print,
+                args: 1,
+                dst: 1,
+            },
+            Instr::LoadInt { dst: 2, value: 7 },
+            Instr::Ret { src: 2 },
+        ],
+    );
+    let outcome = run(b.build());
+    assert_eq!(outcome.code(), 7);
+    assert_eq!(outcome.stdout, "main ran\n");
+}
+
+#[test]
+fn a_pause_from_another_thread_stops_a_handler_that_catches_its_own_throw() {
+    let mut vm = Vm::new();
+    vm.load_module(catching_for_ever())
+        .expect("the verifier accepts it");
+    vm.debug_start().expect("a debugged run starts");
+    let pause = vm.debug_pause_handle();
+    let pauser = std::thread::spawn(move || {
+        std::thread::sleep(std::time::Duration::from_millis(50));
+        pause.pause();
+    });
+    let outcome = vm.debug_resume(Resume::Continue);
+    pauser.join().expect("the pausing thread ends");
+    let Outcome::Stopped { thread, reason } = outcome else {
+        panic!("expected a pause, got {outcome:?}");
+    };
+    assert_eq!(reason, StopReason::Pause);
+    let frames = vm
+        .debug_frames(thread)
+        .expect("the stopped thread's frames");
+    assert_eq!(frames.len(), 1);
+    assert_eq!(frames[0].pc, 1, "stopped at the handler, the `throw`");
+    // Resumed, it goes on catching until the next pause.
+    vm.debug_pause_handle().pause();
+    let outcome = vm.debug_resume(Resume::Continue);
+    assert!(
+        matches!(
+            outcome,
+            Outcome::Stopped {
+                reason: StopReason::Pause,
+                ..
+            }
+        ),
+        "{outcome:?}"
+    );
 }

@@ -549,13 +549,15 @@ define_instructions! {
     NewPick = 0x93, "pick.new" { dst: Reg, case: Field, first: Reg },
     /// `dst = case index of pick`; `null dereference` on null.
     PickTag = 0x94, "pick.tag" { dst: RegI, pick: Reg },
-    /// `dst = payload field `field` of `pick`, which must be of case `case`.
+    /// `dst = payload field `field` of `pick`, which must be of case `case` (else the run ends with
+    /// `invalid bytecode: pick.field on a value of another case`).
     PickField = 0x95, "pick.field" { dst: Reg, pick: Reg, case: Field, field: Field },
 
     // ---- threads (see the scheduler in `core::sched`) ----
     /// `dst = spawn func(args…)`: starts a new thread running `functions[func]` with its parameters
     /// copied from the consecutive registers starting at `args` (its result is dropped); `dst` has
-    /// type `Thread`. The spawning thread continues.
+    /// type `Thread`. The spawning thread continues. A step for `max_steps`; the new thread's
+    /// registers count in the heap limit until it ends.
     Spawn = 0xa0, "spawn" { func: Func, args: Reg, dst: Reg },
     /// `join(thread)`: blocks until the thread has finished; `thread` has type `Thread`.
     Join = 0xa1, "join" { thread: Reg },

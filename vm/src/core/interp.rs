@@ -6,9 +6,10 @@
 //! and continues in the same loop; a return pops it. Nothing recurses on the Rust stack, and the depth
 //! limit turns runaway recursion into the runtime error `stack overflow`.
 //!
-//! Fuel (for `max_steps`) is only counted at backward jumps and calls. The collector only runs at safe
-//! points: right after an allocating instruction (or a native call) stored its result, when the heap
-//! asks for it. Every "impossible" case (a stale reference, a missing function) becomes an internal
+//! Fuel (for `max_steps`) is only counted at backward jumps, calls, spawns and caught exceptions, and
+//! a thread's slice ends only at those (see [`end_slice`]). The collector only runs at safe points:
+//! right after an allocating instruction (or a native call) stored its result, when the heap asks
+//! for it. Every "impossible" case (a stale reference, a missing function) becomes an internal
 //! runtime error rather than a panic.
 //!
 //! Exceptions cost nothing until one is raised: a runtime error leaves the dispatch loop as a
@@ -130,10 +131,11 @@ fn collect(
 /// Why the running thread leaves the processor.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Switch {
-    /// Its slice of fuel is used up at a backward jump or a call (see [`refuel`]).
+    /// Its slice of fuel is used up at a backward jump, a call or a spawn (see [`end_slice`]).
     Slice,
-    /// Another thread gets the processor at the end of a slice: the backward jump or call that
-    /// ran out of fuel runs again on resume.
+    /// Another thread gets the processor at the end of a slice: the counted step that ran out of
+    /// fuel is taken again on resume (a backward jump, call or spawn runs again; a catch goes on
+    /// at its handler).
     Preempt,
     /// It blocked, slept or yielded after its instruction.
     Block,
@@ -272,10 +274,17 @@ fn drive(
     exec.stack_len = exec.stack.len();
     if let Some(trap) = pending {
         // A runtime error the debugger stopped at: the faulting instruction ran, unwinding starts
-        // after it (and does not stop again).
-        match unwind(&mut exec, pc + 1, trap) {
-            Ok(target) => pc = target,
-            Err(trap) => {
+        // after it (and does not stop again), and a catch is a step as in the dispatch loop.
+        let caught = unwind(&mut exec, pc + 1, trap)
+            .and_then(|target| Ok((target, count_catch(&mut exec, target)?)));
+        match caught {
+            Ok((target, SliceEnd::Same)) => pc = target,
+            Ok((_, SliceEnd::Switched(next_pc))) => pc = next_pc,
+            Ok((_, SliceEnd::Paused)) => {
+                fuel.remaining = exec.budget + exec.fuel;
+                return Ok(RunEnd::Suspended);
+            }
+            Ok((_, SliceEnd::OutOfSteps(trap))) | Err(trap) => {
                 fuel.remaining = exec.budget + exec.fuel;
                 return Err(trap);
             }
@@ -997,8 +1006,10 @@ fn run<const CHECKING: bool>(ex: &mut Exec<'_>, start: usize) -> Result<RunEnd, 
                     field,
                 } => {
                     let pick = tri!(ex.heap.pick(r!(pick)));
+                    // Compiled code reads a payload only where the case is known; the verifier
+                    // knows only the pick type, so hand-made bytecode is checked here.
                     if pick.case != u32::from(case) {
-                        break 'run Trap::internal("pick.field on a value of another case");
+                        break 'run Trap::invalid_bytecode("pick.field on a value of another case");
                     }
                     r!(dst) = *tri!(
                         pick.payload
@@ -1009,6 +1020,15 @@ fn run<const CHECKING: bool>(ex: &mut Exec<'_>, start: usize) -> Result<RunEnd, 
 
                 // ---- threads ----
                 Instr::Spawn { func, args, dst } => {
+                    // A step: otherwise a chain of threads that each spawn the next would take
+                    // none. It comes from the budget beyond the slice while there is one, so slices
+                    // end where they would without it and threads interleave the same; in the last
+                    // slice it is a step like any other, and the step limit trips.
+                    if ex.budget > 0 {
+                        ex.budget -= 1;
+                    } else {
+                        tick!();
+                    }
                     let arguments = regs.get(usize::from(args)..).unwrap_or_default();
                     r!(dst) = tri!(spawn_thread(ex.program, ex.heap, ex.sched, func, arguments));
                     if ex.hook.is_some() {
@@ -1068,6 +1088,15 @@ fn run<const CHECKING: bool>(ex: &mut Exec<'_>, start: usize) -> Result<RunEnd, 
                 }
             }
         };
+        /// Goes on at `pc` of the current frame (after a catch or a thread switch, `ex` describes
+        /// the frame the dispatch loop runs next).
+        macro_rules! resume_at {
+            ($pc:expr) => {{
+                code = &ex.info.code;
+                ip = code_at(code, $pc)?;
+                regs = window(ex.stack, ex.base)?;
+            }};
+        }
         let pc = pc_of(code, ip);
         let trap = match ex.switching.take() {
             None => trap,
@@ -1077,92 +1106,70 @@ fn run<const CHECKING: bool>(ex: &mut Exec<'_>, start: usize) -> Result<RunEnd, 
                 }
                 return Ok(RunEnd::Suspended);
             }
-            Some(reason) => {
-                let next = if reason == Switch::Slice {
-                    if let Some(hook) = ex.hook.as_deref_mut()
-                        && hook.pause.is_requested()
-                    {
-                        hook.pause.clear();
-                        hook.stop = Some((ex.sched.current, StopReason::Pause));
-                        // The backward jump or call that ran out of fuel runs on resume.
-                        if let Some(top) = ex.frames.last_mut() {
-                            top.pc = pc - 1;
-                        }
-                        ex.fuel = 0;
-                        return Ok(RunEnd::Suspended);
-                    }
-                    let held = ex
-                        .hook
-                        .as_ref()
-                        .is_some_and(|hook| hook.holds_thread(ex.sched.current));
-                    refuel(
-                        &mut ex.fuel,
-                        &mut ex.budget,
-                        ex.limit,
-                        held,
-                        ex.sched,
-                        ex.sys,
-                    )
-                    .map(|others| others.then_some(Switch::Preempt))
-                } else {
-                    Ok(Some(reason))
-                };
-                match next {
-                    // A new slice for the same thread: the backward jump or call that ran out of
-                    // fuel runs again.
-                    Ok(None) => {
-                        ip = code_at(code, pc - 1)?;
-                        ex.rerun = true;
-                        regs = window(ex.stack, ex.base)?;
-                        continue;
-                    }
-                    Ok(Some(reason)) => {
-                        let Some(next_pc) = switch_thread(ex, pc, reason)? else {
-                            return Ok(RunEnd::Suspended);
-                        };
-                        code = &ex.info.code;
-                        ip = code_at(code, next_pc)?;
-                        regs = window(ex.stack, ex.base)?;
-                        continue;
-                    }
-                    // The step limit.
-                    Err(error) => error,
+            // The backward jump, call or spawn that ran out of fuel runs again in the next slice.
+            Some(Switch::Slice) => match end_slice(ex, pc - 1)? {
+                SliceEnd::Same => {
+                    resume_at!(pc - 1);
+                    ex.rerun = true;
+                    continue;
                 }
+                SliceEnd::Switched(next_pc) => {
+                    resume_at!(next_pc);
+                    continue;
+                }
+                SliceEnd::Paused => return Ok(RunEnd::Suspended),
+                SliceEnd::OutOfSteps(limit) => limit,
+            },
+            Some(reason) => {
+                let Some(next_pc) = switch_thread(ex, pc, reason)? else {
+                    return Ok(RunEnd::Suspended);
+                };
+                resume_at!(next_pc);
+                continue;
             }
         };
-        let watched = ex
-            .hook
-            .as_ref()
-            .is_some_and(|hook| hook.exceptions.all || hook.exceptions.uncaught);
-        if watched {
-            let caught = trap.is_catchable() && find_handler(ex, pc).is_some();
-            let Some(hook) = ex.hook.as_deref_mut() else {
-                return Err(missing("debugger"));
-            };
-            if (hook.exceptions.all && trap.is_catchable()) || (!caught && hook.exceptions.uncaught)
-            {
-                hook.stop = Some((
-                    ex.sched.current,
-                    StopReason::Exception {
-                        message: trap.message.clone(),
-                        uncaught: !caught,
-                    },
-                ));
-                hook.pending = Some(trap);
-                // Shown at the faulting instruction; unwinding resumes after it.
-                if let Some(top) = ex.frames.last_mut() {
-                    top.pc = pc.saturating_sub(1);
+        // The error raised before `pc`; the step limit may follow a catch, raised at its handler.
+        let mut raised = (pc, trap);
+        loop {
+            let (pc, trap) = raised;
+            let watched = ex
+                .hook
+                .as_ref()
+                .is_some_and(|hook| hook.exceptions.all || hook.exceptions.uncaught);
+            if watched {
+                let caught = trap.is_catchable() && find_handler(ex, pc).is_some();
+                let Some(hook) = ex.hook.as_deref_mut() else {
+                    return Err(missing("debugger"));
+                };
+                if (hook.exceptions.all && trap.is_catchable())
+                    || (!caught && hook.exceptions.uncaught)
+                {
+                    hook.stop = Some((
+                        ex.sched.current,
+                        StopReason::Exception {
+                            message: trap.message.clone(),
+                            uncaught: !caught,
+                        },
+                    ));
+                    hook.pending = Some(trap);
+                    // Shown at the faulting instruction; unwinding resumes after it.
+                    if let Some(top) = ex.frames.last_mut() {
+                        top.pc = pc.saturating_sub(1);
+                    }
+                    return Ok(RunEnd::Suspended);
                 }
-                return Ok(RunEnd::Suspended);
             }
-        }
-        match unwind(ex, pc, trap) {
-            Ok(target) => {
-                code = &ex.info.code;
-                ip = code_at(code, target)?;
-                regs = window(ex.stack, ex.base)?;
+            let target = unwind(ex, pc, trap)?;
+            match count_catch(ex, target)? {
+                SliceEnd::Same => resume_at!(target),
+                SliceEnd::Switched(next_pc) => resume_at!(next_pc),
+                SliceEnd::Paused => return Ok(RunEnd::Suspended),
+                SliceEnd::OutOfSteps(limit) => {
+                    raised = (target + 1, limit);
+                    continue;
+                }
             }
-            Err(trap) => return Err(trap),
+            break;
         }
     }
 }
@@ -1203,21 +1210,86 @@ fn spawn_thread(
     let arguments = arguments
         .get(..callee.params)
         .ok_or_else(|| Trap::internal("spawn arguments lie outside the frame"))?;
-    heap.check_alloc(REGISTER_WINDOW * 8)?;
-    let mut state = ThreadState::new();
-    state
-        .regs
-        .get_mut(..arguments.len())
-        .ok_or_else(|| Trap::internal("spawn arguments do not fit"))?
-        .copy_from_slice(arguments);
-    state.frames.push(Frame {
-        func,
-        pc: 0,
-        base: 0,
-        ret: 0,
-    });
-    let id = sched.spawn(state)?;
+    let id = sched.spawn(heap, func, arguments)?;
     Ok(heap.alloc_thread(id))
+}
+
+/// How the running thread goes on after a counted step (see [`end_slice`]).
+#[derive(Debug)]
+enum SliceEnd {
+    /// It keeps the processor, with a new slice when the old one was used up.
+    Same,
+    /// Another thread has the processor (`ex` describes it) and goes on at this pc.
+    Switched(usize),
+    /// A debugger's pause stopped the run; every thread's state is saved.
+    Paused,
+    /// The step limit: raised like any runtime error, and never caught.
+    OutOfSteps(Trap),
+}
+
+/// The running thread's slice of fuel is used up at a counted step (a backward jump, a call, a
+/// catch); it goes on at `resume` in its current frame. This is where every slice ends: a
+/// debugger's pause request is served (the thread stopped before `resume`), the step limit
+/// trips when the whole budget is used up, and otherwise a new slice starts, on which another
+/// runnable thread may take the processor.
+///
+/// # Errors
+/// An internal error of the scheduler.
+#[cold]
+#[inline(never)]
+fn end_slice(ex: &mut Exec<'_>, resume: usize) -> Result<SliceEnd, Trap> {
+    if let Some(hook) = ex.hook.as_deref_mut()
+        && hook.pause.is_requested()
+    {
+        hook.pause.clear();
+        hook.stop = Some((ex.sched.current, StopReason::Pause));
+        if let Some(top) = ex.frames.last_mut() {
+            top.pc = resume;
+        }
+        ex.fuel = 0;
+        return Ok(SliceEnd::Paused);
+    }
+    let held = ex
+        .hook
+        .as_ref()
+        .is_some_and(|hook| hook.holds_thread(ex.sched.current));
+    match refuel(
+        &mut ex.fuel,
+        &mut ex.budget,
+        ex.limit,
+        held,
+        ex.sched,
+        ex.sys,
+    ) {
+        Ok(false) => Ok(SliceEnd::Same),
+        Ok(true) => Ok(match switch_thread(ex, resume, Switch::Preempt)? {
+            Some(next_pc) => SliceEnd::Switched(next_pc),
+            None => SliceEnd::Paused,
+        }),
+        Err(limit) => Ok(SliceEnd::OutOfSteps(limit)),
+    }
+}
+
+/// Counts the step of a caught exception whose handler, at `target` in the current frame, runs
+/// next. Catching is a step like a backward jump: a handler inside the code it covers catches its
+/// own `throw` again and again, and without a step the run would escape the step limit, the
+/// preemption of threads and the debugger's pause. When the slice is used up, it ends as at a
+/// backward jump ([`end_slice`]) and the catch's step comes out of the new one.
+///
+/// # Errors
+/// An internal error of the scheduler.
+#[inline]
+fn count_catch(ex: &mut Exec<'_>, target: usize) -> Result<SliceEnd, Trap> {
+    if ex.fuel > 0 {
+        ex.fuel -= 1;
+        return Ok(SliceEnd::Same);
+    }
+    let end = end_slice(ex, target)?;
+    if let SliceEnd::Same | SliceEnd::Switched(_) = end {
+        // A new slice started, and it is never empty.
+        ex.fuel = ex.fuel.saturating_sub(1);
+    }
+    Ok(end)
 }
 
 /// The current slice of fuel is used up: fails with the step limit when the whole budget is, else
@@ -1249,8 +1321,8 @@ fn refuel(
     Ok(others)
 }
 
-/// Takes the running thread off the processor (its instruction done, or to be run again when
-/// `reason` is [`Switch::Preempt`]) and puts the next one on; returns the pc to continue at.
+/// Takes the running thread off the processor, to go on at `pc` of its current frame when it gets
+/// it back (unless it finished), and puts the next one on; returns the pc to continue at.
 ///
 /// Under a debugger, a pause requested while every thread sleeps ends the wait for a sleeper:
 /// the one that wakes first goes on the processor still asleep (`Scheduler::parked`), the hook
@@ -1268,11 +1340,7 @@ fn switch_thread(ex: &mut Exec<'_>, pc: usize, reason: Switch) -> Result<Option<
             let Some(top) = ex.frames.last_mut() else {
                 return Err(missing("frame"));
             };
-            top.pc = if reason == Switch::Preempt {
-                pc.saturating_sub(1)
-            } else {
-                pc
-            };
+            top.pc = pc;
         }
         Switch::Finished => {
             ex.sched.finish_current()?;
@@ -1299,10 +1367,8 @@ fn switch_thread(ex: &mut Exec<'_>, pc: usize, reason: Switch) -> Result<Option<
     };
     if next != current {
         swap_state(ex, current)?;
-        if reason == Switch::Finished
-            && let Some(slot) = ex.sched.slots.get_mut(current as usize)
-        {
-            slot.state = ThreadState::empty();
+        if reason == Switch::Finished {
+            ex.sched.reclaim(ex.heap, current);
         }
         swap_state(ex, next)?;
         ex.sched.current = next;

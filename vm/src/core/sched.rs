@@ -4,8 +4,9 @@
 //! thread's [`ThreadState`] waits in its slot here. Switching threads swaps those two `Vec`s, nothing
 //! is copied. Threads run in round-robin order from one run queue; a thread leaves the processor
 //! when it blocks (`join`, `send` on a full channel, `recv` on an empty one), yields, sleeps,
-//! finishes, or when its slice of [`QUANTUM`] fuel units (backward jumps and calls) is used up while
-//! another thread is runnable. No decision depends on the host: the same program with the same
+//! finishes, or when its slice of [`QUANTUM`] fuel units (backward jumps, calls and caught
+//! exceptions; a `spawn` is a step too, but taken outside the slice) is used up while another
+//! thread is runnable. No decision depends on the host: the same program with the same
 //! inputs interleaves the same way on every run. The only outside input is the clock, read through
 //! [`Syscalls`] and only while some thread sleeps.
 //!
@@ -13,16 +14,22 @@
 //! runnable, the OS thread sleeps until the earliest wake time; when none sleeps either, the run
 //! ends with `deadlock: all threads are blocked`. When the main thread (id 0) returns, the program
 //! ends and the other threads are dropped.
+//!
+//! Every thread a program spawns is charged to the heap limit as external bytes (see
+//! [`Heap::charge_external`]): its register stack until it ends, and its record here (kept so that
+//! `join` on a finished thread returns at once) until the run ends. Without that, threads that
+//! each spawn the next would hold memory no limit sees.
 
 use std::collections::{BTreeSet, VecDeque};
 
 use crate::debug::PauseHandle;
 use crate::error::Trap;
 use crate::memory::Heap;
-use crate::stack::ThreadState;
+use crate::stack::{Frame, NEW_THREAD_REGISTER_BYTES, ThreadState};
 use crate::syscall::Syscalls;
 
-/// Fuel units (backward jumps and calls) a thread runs before another runnable thread gets its turn.
+/// Fuel units (backward jumps, calls and caught exceptions) a thread runs before another runnable
+/// thread gets its turn.
 pub const QUANTUM: u64 = 1000;
 
 /// What a thread is doing.
@@ -49,18 +56,24 @@ pub(crate) struct Slot {
     /// A value received while blocked in `recv`: the register (of the top frame) it goes to, the
     /// value, and whether it is a reference (a collector root until it is stored).
     pub(crate) delivery: Option<(u16, u64, bool)>,
+    /// The bytes of its register stack charged to the heap until the thread's state is dropped.
+    register_bytes: usize,
 }
 
 impl Slot {
-    fn new(state: ThreadState) -> Slot {
+    fn new(state: ThreadState, register_bytes: usize) -> Slot {
         Slot {
             state,
             status: Status::Runnable,
             joiners: Vec::new(),
             delivery: None,
+            register_bytes,
         }
     }
 }
+
+/// The bytes charged to the heap for the record of a spawned thread, kept until the run ends.
+const THREAD_RECORD_BYTES: usize = std::mem::size_of::<Slot>();
 
 /// Every thread of a run, the run queue and the timer queue.
 #[derive(Debug)]
@@ -76,6 +89,8 @@ pub(crate) struct Scheduler {
     /// A debugger paused the run while every thread slept: the thread on the processor (shown
     /// as stopped) is asleep, so resuming goes back to the scheduler first.
     pub(crate) parked: bool,
+    /// The external bytes charged to the heap for the spawned threads and not given back yet.
+    charged_bytes: usize,
 }
 
 impl Default for Scheduler {
@@ -110,11 +125,13 @@ impl Scheduler {
     /// A scheduler with only the main thread (id 0), running.
     pub(crate) fn new() -> Scheduler {
         Scheduler {
-            slots: vec![Slot::new(ThreadState::empty())],
+            // The main thread's registers belong to the VM, not to the run: nothing is charged.
+            slots: vec![Slot::new(ThreadState::empty(), 0)],
             run_queue: VecDeque::new(),
             sleepers: BTreeSet::new(),
             current: 0,
             parked: false,
+            charged_bytes: 0,
         }
     }
 
@@ -124,16 +141,56 @@ impl Scheduler {
         self.slots.len() == 1
     }
 
-    /// Adds a new runnable thread with this state; returns its id.
+    /// Adds a new runnable thread that runs function `func` from its first instruction, its first
+    /// registers set to `arguments`; returns its id. Its record and register stack are charged to
+    /// the heap before the registers are reserved.
     ///
     /// # Errors
-    /// An internal error when the ids are exhausted.
-    pub(crate) fn spawn(&mut self, state: ThreadState) -> Result<u32, Trap> {
+    /// `heap limit of N bytes exceeded` when the heap cannot take the charge, `too many threads`
+    /// when the ids are exhausted, or an internal error when the arguments do not fit.
+    pub(crate) fn spawn(
+        &mut self,
+        heap: &mut Heap,
+        func: u32,
+        arguments: &[u64],
+    ) -> Result<u32, Trap> {
         let id = u32::try_from(self.slots.len())
             .map_err(|_| Trap::resource_limit("too many threads"))?;
-        self.slots.push(Slot::new(state));
+        let charge = THREAD_RECORD_BYTES + NEW_THREAD_REGISTER_BYTES;
+        heap.charge_external(charge)?;
+        self.charged_bytes += charge;
+        let mut state = ThreadState::new();
+        state
+            .regs
+            .get_mut(..arguments.len())
+            .ok_or_else(|| Trap::internal("spawn arguments do not fit"))?
+            .copy_from_slice(arguments);
+        state.frames.push(Frame {
+            func,
+            pc: 0,
+            base: 0,
+            ret: 0,
+        });
+        self.slots.push(Slot::new(state, NEW_THREAD_REGISTER_BYTES));
         self.run_queue.push_back(id);
         Ok(id)
+    }
+
+    /// Drops the state of thread `id`, which has finished and is off the processor, and gives its
+    /// register stack's charge back to the heap.
+    pub(crate) fn reclaim(&mut self, heap: &mut Heap, id: u32) {
+        if let Some(slot) = self.slots.get_mut(id as usize) {
+            slot.state = ThreadState::empty();
+            let released = std::mem::take(&mut slot.register_bytes);
+            heap.release_external(released);
+            self.charged_bytes -= released;
+        }
+    }
+
+    /// The run is over: drops every thread and gives back to the heap everything charged for them
+    /// (the register stacks of those still alive, every thread's record).
+    pub(crate) fn release(self, heap: &mut Heap) {
+        heap.release_external(self.charged_bytes);
     }
 
     fn slot(&mut self, id: u32) -> Result<&mut Slot, Trap> {
@@ -171,7 +228,8 @@ impl Scheduler {
         Ok(true)
     }
 
-    /// The running thread returned: wakes its joiners and drops its state.
+    /// The running thread returned: wakes its joiners. Its registers are on the processor until
+    /// the next thread takes it, then [`reclaim`](Scheduler::reclaim) drops them.
     #[inline(never)]
     pub(crate) fn finish_current(&mut self) -> Result<(), Trap> {
         let current = self.current;

@@ -8,8 +8,8 @@
 //!
 //! Cost model: `Vm::run` never looks at any of this. Under a debugger, breakpoints are patched into
 //! the code as a `break` instruction, so a breakpoint that is never reached costs nothing; a pause
-//! request is noticed when a thread's fuel slice ends (every 1000 backward jumps or calls); only
-//! stepping runs the interpreter's checking loop, which looks at every instruction.
+//! request is noticed when a thread's fuel slice ends (every 1000 backward jumps, calls or catches);
+//! only stepping runs the interpreter's checking loop, which looks at every instruction.
 //!
 //! Locations are `(function index, instruction index)` pairs; [`lines`] maps source lines to them.
 

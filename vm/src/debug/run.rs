@@ -64,6 +64,7 @@ impl Vm {
     /// # Errors
     /// When no program is loaded, or the depth limit is 0.
     pub fn debug_start(&mut self) -> Result<(), RuntimeError> {
+        self.debug_end_run();
         let Some(program) = &self.program else {
             return Err(RuntimeError {
                 message: "no program is loaded".to_string(),
@@ -101,10 +102,17 @@ impl Vm {
         let outcome = self.advance(how);
         self.sys.flush();
         if !matches!(outcome, Outcome::Stopped { .. }) {
-            self.debugger.run = None;
+            self.debug_end_run();
             self.thread.clear();
         }
         outcome
+    }
+
+    /// Drops the debugged run, if any, and the heap charges of its threads.
+    fn debug_end_run(&mut self) {
+        if let Some(run) = self.debugger.run.take() {
+            run.sched.release(&mut self.heap);
+        }
     }
 
     fn advance(&mut self, how: Resume) -> Outcome {

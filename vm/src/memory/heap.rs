@@ -8,7 +8,9 @@
 //!
 //! The heap keeps an estimate of its size in bytes; the interpreter asks
 //! [`should_collect`](Heap::should_collect) at its safe points and then runs the collector
-//! ([`super::gc`]).
+//! ([`super::gc`]). Memory a run holds outside the table on behalf of the program (the register
+//! stacks and records of the threads it spawned) is charged to the same limit as "external" bytes,
+//! which the collector never frees: their owner gives them back.
 
 use std::collections::HashMap;
 use std::mem::size_of;
@@ -201,6 +203,11 @@ pub struct HeapStats {
     pub picks: KindStats,
     /// Thread handles and channels.
     pub threads: KindStats,
+    /// Bytes charged to the limit outside the object table: the register stacks of the threads the
+    /// running program spawned and are still alive, and the scheduler's record of every thread it
+    /// spawned (kept for `join` until the run ends). Not part of `bytes` or `peak_bytes`, and
+    /// always 0 between runs.
+    pub external_bytes: usize,
     /// The most estimated bytes the heap held at any time (measured before each collection and now).
     pub peak_bytes: usize,
     /// Time spent collecting, in total.
@@ -227,6 +234,9 @@ pub struct Heap {
     pub(crate) layouts: Layouts,
     /// Estimated bytes: what survived the last collection plus what was allocated since.
     pub(crate) bytes: usize,
+    /// Bytes charged outside the table (see [`HeapStats::external_bytes`]). They count against the
+    /// limit but not towards the collection threshold: collecting cannot free them.
+    pub(crate) external_bytes: usize,
     pub(crate) next_collect: usize,
     /// The most bytes the heap may hold after a collection (`None`: no limit).
     pub(crate) limit: Option<usize>,
@@ -255,6 +265,7 @@ impl Heap {
             mark_stack: Vec::new(),
             layouts,
             bytes: 0,
+            external_bytes: 0,
             next_collect: MIN_COLLECT_BYTES,
             limit: None,
             collections: 0,
@@ -275,6 +286,7 @@ impl Heap {
         let mut stats = HeapStats {
             objects: self.objects.len() - 1 - self.free.len(),
             bytes: self.bytes,
+            external_bytes: self.external_bytes,
             slots: self.objects.len(),
             collections: self.collections,
             live_after_last_collection: self.live_after_last_collection,
@@ -299,10 +311,10 @@ impl Heap {
         stats
     }
 
-    /// Limits the heap to about `limit` bytes (`None`: no limit). A single allocation larger than the
-    /// limit, or a heap still larger than it after a collection, raises `heap limit of N bytes
-    /// exceeded`. Memory then
-    /// stays below about three times the limit (the collector lets garbage grow up to the limit).
+    /// Limits the heap to about `limit` bytes (`None`: no limit). A single allocation larger than what
+    /// the external bytes leave of the limit, or a heap still larger than that after a collection,
+    /// raises `heap limit of N bytes exceeded`. Memory then stays below about three times the limit
+    /// (the collector lets garbage grow up to the limit).
     pub fn set_limit(&mut self, limit: Option<usize>) {
         self.limit = limit;
         self.next_collect = self.threshold(self.bytes);
@@ -316,11 +328,14 @@ impl Heap {
     /// Checks that an object of `bytes` bytes may be allocated (before building it).
     ///
     /// # Errors
-    /// `heap limit of N bytes exceeded` when it is larger than the limit.
+    /// `heap limit of N bytes exceeded` when it is larger than what the external bytes leave of the
+    /// limit.
     #[inline]
     pub fn check_alloc(&self, bytes: usize) -> Result<(), Trap> {
         match self.limit {
-            Some(limit) if bytes > limit => Err(heap_limit_exceeded(limit)),
+            Some(limit) if bytes.saturating_add(self.external_bytes) > limit => {
+                Err(heap_limit_exceeded(limit))
+            }
             _ => Ok(()),
         }
     }
@@ -328,12 +343,36 @@ impl Heap {
     /// Checks the heap against its limit (after a collection).
     ///
     /// # Errors
-    /// `heap limit of N bytes exceeded` when the heap holds more than the limit.
+    /// `heap limit of N bytes exceeded` when the heap and the external bytes together hold more
+    /// than the limit.
     pub fn check_limit(&self) -> Result<(), Trap> {
         match self.limit {
-            Some(limit) if self.bytes > limit => Err(heap_limit_exceeded(limit)),
+            Some(limit) if self.bytes.saturating_add(self.external_bytes) > limit => {
+                Err(heap_limit_exceeded(limit))
+            }
             _ => Ok(()),
         }
+    }
+
+    /// Charges `bytes` held outside the table to the limit, checked as an allocation of that size
+    /// (before the memory is reserved). Their owner gives them back with
+    /// [`release_external`](Heap::release_external).
+    ///
+    /// # Errors
+    /// `heap limit of N bytes exceeded`, as [`check_alloc`](Heap::check_alloc); nothing is charged.
+    pub(crate) fn charge_external(&mut self, bytes: usize) -> Result<(), Trap> {
+        self.check_alloc(bytes)?;
+        self.external_bytes = self.external_bytes.saturating_add(bytes);
+        Ok(())
+    }
+
+    /// Gives back `bytes` charged by [`charge_external`](Heap::charge_external).
+    pub(crate) fn release_external(&mut self, bytes: usize) {
+        debug_assert!(
+            bytes <= self.external_bytes,
+            "released more than was charged"
+        );
+        self.external_bytes = self.external_bytes.saturating_sub(bytes);
     }
 
     /// The size at which the next collection starts, given what survived the last one.
@@ -869,5 +908,28 @@ mod tests {
         assert!(heap.check_alloc(1000).is_ok());
         let error = heap.check_alloc(1001).map_err(|trap| trap.message);
         assert_eq!(error, Err("heap limit of 1000 bytes exceeded".to_string()));
+    }
+
+    #[test]
+    fn external_bytes_count_against_the_limit_until_given_back() {
+        let mut heap = Heap::default();
+        heap.set_limit(Some(1000));
+        heap.charge_external(600).expect("600 of 1000 bytes fit");
+        assert!(
+            heap.charge_external(401).is_err(),
+            "nothing is charged then"
+        );
+        assert_eq!(heap.stats().external_bytes, 600);
+        assert!(heap.check_alloc(400).is_ok());
+        assert!(heap.check_alloc(401).is_err());
+        heap.alloc_string("x".repeat(400));
+        assert!(
+            heap.check_limit().is_err(),
+            "objects and external bytes together"
+        );
+        assert_eq!(heap.stats().bytes, SLOT_BYTES + 400, "objects only");
+        heap.release_external(600);
+        assert!(heap.check_limit().is_ok());
+        assert_eq!(heap.stats().external_bytes, 0);
     }
 }
