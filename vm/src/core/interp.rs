@@ -26,7 +26,7 @@ use crate::error::Trap;
 use crate::memory::format::{self, StringStyle};
 use crate::memory::heap::out_of_memory;
 use crate::memory::map::KeyRef;
-use crate::memory::{Heap, Object, Text};
+use crate::memory::{Heap, Object};
 use crate::stack::{Frame, REGISTER_WINDOW, ThreadState, ensure_window, window};
 use crate::syscall::{NativeContext, Syscalls};
 
@@ -811,15 +811,7 @@ fn run<const CHECKING: bool>(ex: &mut Exec<'_>, start: usize) -> Result<RunEnd, 
 
                 // ---- strings ----
                 Instr::Concat { dst, a, b } => {
-                    let (left, right) = (tri!(ex.heap.str(r!(a))), tri!(ex.heap.str(r!(b))));
-                    let length = left.len() + right.len();
-                    tri!(ex.heap.check_alloc(length));
-                    let Ok(mut text) = Text::try_with_capacity(length) else {
-                        break 'run out_of_memory(length);
-                    };
-                    text.push_str(left);
-                    text.push_str(right);
-                    r!(dst) = ex.heap.alloc_str(text);
+                    r!(dst) = tri!(ex.heap.concat(r!(a), r!(b)));
                     safepoint!();
                 }
                 Instr::ConcatAppend { dst, src } => {

@@ -431,6 +431,22 @@ impl Heap {
         self.alloc(Object::Str(text), bytes)
     }
 
+    /// `concat`: a new string, the string `left` followed by the string `right`.
+    ///
+    /// # Errors
+    /// `null dereference` or an internal error for a handle that is not a string; the heap limit
+    /// or `out of memory` when the text cannot be allocated.
+    #[inline(never)]
+    pub fn concat(&mut self, left: u64, right: u64) -> Result<u64, Trap> {
+        let (left, right) = (self.str(left)?, self.str(right)?);
+        let length = left.len() + right.len();
+        self.check_alloc(length)?;
+        let mut text = Text::try_with_capacity(length).map_err(|_| out_of_memory(length))?;
+        text.push_str(left);
+        text.push_str(right);
+        Ok(self.alloc_str(text))
+    }
+
     /// `concat.append`: the string `target` followed by the string `piece`. A builder `target`
     /// (see [`Object::Builder`]) grows in place and is the result; any other becomes a new builder
     /// holding a copy, which later appends grow.
