@@ -27,6 +27,7 @@ use clap::ValueEnum;
 use serde_json::{Value, json};
 use vitte_compiler::builtins::Builtin;
 use vitte_compiler::lexer::KEYWORDS;
+use vitte_compiler::loader::vit_files_under;
 use vitte_vm::bytecode::format;
 
 use crate::cmd::{self, Result};
@@ -375,21 +376,10 @@ fn make_seeds(root: &Path, target: Target, folder: &Path) -> Result<usize> {
 
 /// Every `.vit` file of the conformance programs and the examples, sorted.
 fn programs(root: &Path) -> Vec<PathBuf> {
-    let mut found = Vec::new();
-    let mut pending = vec![root.join("tests/programs"), root.join("examples")];
-    while let Some(dir) = pending.pop() {
-        let Ok(entries) = fs::read_dir(&dir) else {
-            continue;
-        };
-        for entry in entries.flatten() {
-            let path = entry.path();
-            if path.is_dir() {
-                pending.push(path);
-            } else if path.extension().is_some_and(|ext| ext == "vit") {
-                found.push(path);
-            }
-        }
-    }
+    let mut found: Vec<PathBuf> = ["tests/programs", "examples"]
+        .iter()
+        .flat_map(|dir| vit_files_under(&root.join(dir)))
+        .collect();
     found.sort();
     found
 }
