@@ -7,13 +7,13 @@ mod dap_process;
 
 use std::ffi::OsStr;
 use std::net::TcpStream;
-use std::process::{Command, Stdio};
+use std::process::Command;
 use std::time::Duration;
 
 use serde_json::{Value, json};
 use vitte_dap::client::Client;
 
-use dap_process::{BINARY, Guard, listen_on_free_port};
+use dap_process::{BINARY, listen_on_free_port, start_stdio};
 
 /// A client of the binary that checks every message it takes against the DAP schema.
 struct Checked(Client);
@@ -61,16 +61,7 @@ fn help_and_version() {
 
 #[test]
 fn a_stdio_session_runs_a_program_to_its_end() {
-    let mut child = Command::new(BINARY)
-        .arg("--stdio")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("the adapter starts");
-    let stdin = child.stdin.take().expect("piped");
-    let stdout = child.stdout.take().expect("piped");
-    let mut guard = Guard(child);
+    let (mut guard, stdin, stdout) = start_stdio();
     let mut client = Checked(Client::new(Box::new(stdin), stdout));
     let response = client.request("initialize", json!({ "adapterID": "vitte" }));
     assert_eq!(

@@ -11,14 +11,14 @@ mod dap_process;
 use std::io::Write;
 use std::net::{Shutdown, TcpStream};
 use std::path::PathBuf;
-use std::process::{ChildStdin, ChildStdout, Command, Stdio};
+use std::process::ChildStdin;
 use std::thread;
 
 use serde_json::{Value, json};
 use vitte_dap::client::Client;
 use vitte_dap::transport::{MAX_CONTENT_LENGTH, write_frame};
 
-use dap_process::{BINARY, Guard, listen_on_free_port};
+use dap_process::{listen_on_free_port, start_stdio};
 
 /// A hostile program of the conformance suite.
 fn hostile_program(name: &str) -> String {
@@ -27,20 +27,6 @@ fn hostile_program(name: &str) -> String {
         .join(name)
         .display()
         .to_string()
-}
-
-/// The adapter over stdio, with its pipes.
-fn start_stdio() -> (Guard, ChildStdin, ChildStdout) {
-    let mut child = Command::new(BINARY)
-        .arg("--stdio")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("the adapter starts");
-    let stdin = child.stdin.take().expect("piped");
-    let stdout = child.stdout.take().expect("piped");
-    (Guard(child), stdin, stdout)
 }
 
 fn request(client: &mut Client, command: &str, arguments: Value) -> Value {

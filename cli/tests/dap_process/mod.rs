@@ -1,11 +1,11 @@
 //! The built `vitte-dap` binary as a child process, for its tests: a guard that kills it when a test
-//! ends, and the adapter listening on a free TCP port.
+//! ends, the adapter over stdio, and the adapter listening on a free TCP port.
 
 #![allow(dead_code)]
 
 use std::ffi::OsStr;
 use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, ExitStatus, Stdio};
+use std::process::{Child, ChildStdin, ChildStdout, Command, ExitStatus, Stdio};
 use std::thread;
 use std::time::{Duration, Instant};
 
@@ -37,6 +37,20 @@ impl Guard {
             thread::sleep(Duration::from_millis(20));
         }
     }
+}
+
+/// `vitte-dap --stdio`, with its pipes.
+pub fn start_stdio() -> (Guard, ChildStdin, ChildStdout) {
+    let mut child = Command::new(BINARY)
+        .arg("--stdio")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("the adapter starts");
+    let stdin = child.stdin.take().expect("piped");
+    let stdout = child.stdout.take().expect("piped");
+    (Guard(child), stdin, stdout)
 }
 
 /// `vitte-dap --port 0 EXTRA…`, once it has printed the port it listens on.
