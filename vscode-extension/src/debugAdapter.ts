@@ -1,8 +1,10 @@
 // The `vitte` debugger: completing debug configurations (F5 with no launch.json debugs the active .vit
-// file) and starting `vitte-dap --stdio` for each session.
+// file) and starting `vitte-dap --stdio` for each session, whose stderr goes to the "Vitte Debugger"
+// output and whose early end is reported (program, exit code, stderr) instead of passing in silence.
 
 import * as vscode from 'vscode';
 
+import { AdapterEnding, AdapterProcess, describeEnding, isFailure, ProtocolMessage } from './adapterProcess';
 import { findProgram, VITTE_DAP } from './executables';
 import { DEBUG_TYPE, LANGUAGE_ID } from './ids';
 import { completeConfiguration, configurationForFile, withDefaultCwd } from './launch';
@@ -17,7 +19,7 @@ export function registerDebugger(context: vscode.ExtensionContext): void {
             new ActiveFileConfigurations(),
             vscode.DebugConfigurationProviderTriggerKind.Dynamic,
         ),
-        vscode.debug.registerDebugAdapterDescriptorFactory(DEBUG_TYPE, new VitteDapFactory()),
+        vscode.debug.registerDebugAdapterDescriptorFactory(DEBUG_TYPE, new VitteDapFactory(context)),
     );
 }
 
@@ -42,7 +44,7 @@ class ConfigurationCompleter implements vscode.DebugConfigurationProvider {
     ): Promise<vscode.DebugConfiguration | undefined> {
         const dap = findProgram(VITTE_DAP, lookupFor(VITTE_DAP, folder));
         if ('problem' in dap) {
-            await showSettingProblem(dap.problem, VITTE_DAP.setting);
+            await showSettingProblem(dap.problem, VITTE_DAP.setting, 'error', folder);
             return undefined;
         }
         const workspaceFolder = folder ?? vscode.workspace.workspaceFolders?.[0];
@@ -63,11 +65,75 @@ class ActiveFileConfigurations implements vscode.DebugConfigurationProvider {
 
 /** Starts `vitte-dap --stdio` (from `vitte.dap.path`, else PATH) for each debug session. */
 class VitteDapFactory implements vscode.DebugAdapterDescriptorFactory {
+    private output: vscode.OutputChannel | undefined;
+
+    constructor(private readonly context: vscode.ExtensionContext) {}
+
     createDebugAdapterDescriptor(session: vscode.DebugSession): vscode.DebugAdapterDescriptor {
         const dap = findProgram(VITTE_DAP, lookupFor(VITTE_DAP, session.workspaceFolder));
         if ('problem' in dap) {
             throw new Error(dap.problem);
         }
-        return new vscode.DebugAdapterExecutable(dap.path, ['--stdio']);
+        if (this.output === undefined) {
+            this.output = vscode.window.createOutputChannel('Vitte Debugger');
+            this.context.subscriptions.push(this.output);
+        }
+        return new vscode.DebugAdapterInlineImplementation(
+            new VitteDap(dap.path, this.output, session.workspaceFolder),
+        );
+    }
+}
+
+/** One session's `vitte-dap --stdio`, as VS Code's debug adapter. */
+class VitteDap implements vscode.DebugAdapter {
+    private readonly sent = new vscode.EventEmitter<vscode.DebugProtocolMessage>();
+    readonly onDidSendMessage = this.sent.event;
+    private readonly adapter: AdapterProcess;
+
+    constructor(
+        program: string,
+        private readonly output: vscode.OutputChannel,
+        private readonly folder: vscode.WorkspaceFolder | undefined,
+    ) {
+        this.adapter = new AdapterProcess(program, ['--stdio'], {
+            message: (message) => this.sent.fire(message as vscode.DebugProtocolMessage),
+            stderr: (text) => this.output.append(text),
+            ended: (ending) => this.ended(ending),
+        });
+    }
+
+    handleMessage(message: vscode.DebugProtocolMessage): void {
+        this.adapter.send(message as ProtocolMessage);
+    }
+
+    dispose(): void {
+        this.adapter.kill();
+        this.sent.dispose();
+    }
+
+    /** An adapter that failed is reported; the requests it left unanswered fail and the session ends. */
+    private ended(ending: AdapterEnding): void {
+        if (!isFailure(ending)) {
+            return;
+        }
+        const report = describeEnding(ending);
+        this.output.appendLine(report);
+        void showSettingProblem(report, VITTE_DAP.setting, 'error', this.folder);
+        let seq = 1_000_000_000;
+        for (const request of ending.unanswered) {
+            this.sent.fire({
+                seq: seq++,
+                type: 'response',
+                request_seq: request.seq,
+                command: request.command,
+                success: false,
+                message: report,
+                // Already shown above, with its settings button: VS Code need not show it again.
+                body: { error: { id: 1, format: report, showUser: false } },
+            } as vscode.DebugProtocolMessage);
+        }
+        if (ending.early) {
+            this.sent.fire({ seq: seq++, type: 'event', event: 'terminated' } as vscode.DebugProtocolMessage);
+        }
     }
 }

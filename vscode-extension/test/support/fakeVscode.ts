@@ -36,13 +36,20 @@ export class FakeVscode {
     readonly adapterFactories = new Map<string, any>();
     readonly terminals: { options: any; shown: boolean }[] = [];
     readonly startedDebugging: { folder: unknown; configuration: any }[] = [];
+    readonly output = new Map<string, string>();
+    readonly executedCommands: { command: string; args: unknown[] }[] = [];
+    /** The button the next message is answered with (none: the message is dismissed). */
+    answer: string | undefined;
+    remoteName: string | undefined;
 
     /** The object `require('vscode')` gives the extension. */
     api(): unknown {
         const fake = this;
         const message = (severity: ShownMessage['severity']) => (text: string, ...buttons: string[]) => {
             fake.messages.push({ severity, text, buttons });
-            return Promise.resolve(undefined);
+            const answer = fake.answer;
+            fake.answer = undefined;
+            return Promise.resolve(answer);
         };
         const known = {
             Uri: FakeUri,
@@ -52,10 +59,28 @@ export class FakeVscode {
                 }
                 dispose(): void {}
             },
-            EventEmitter: class {
-                event = () => disposable;
-                fire(): void {}
-                dispose(): void {}
+            EventEmitter: class<T> {
+                private listeners: ((value: T) => void)[] = [];
+                event = (listener: (value: T) => void) => {
+                    this.listeners.push(listener);
+                    return disposable;
+                };
+                fire(value: T): void {
+                    this.listeners.forEach((listener) => listener(value));
+                }
+                dispose(): void {
+                    this.listeners = [];
+                }
+            },
+            DebugAdapterInlineImplementation: class {
+                constructor(readonly implementation: any) {}
+            },
+            UIKind: { Desktop: 1, Web: 2 },
+            env: {
+                get remoteName() {
+                    return fake.remoteName;
+                },
+                uiKind: 1,
             },
             DebugAdapterExecutable: class {
                 constructor(
@@ -84,9 +109,18 @@ export class FakeVscode {
                     };
                 },
                 onDidCloseTerminal: () => disposable,
+                createOutputChannel(name: string) {
+                    fake.output.set(name, '');
+                    const append = (text: string) => fake.output.set(name, fake.output.get(name) + text);
+                    return { append, appendLine: (line: string) => append(`${line}\n`), dispose(): void {} };
+                },
             },
             workspace: {
-                getConfiguration: () => ({ get: (key: string) => fake.settings[key] }),
+                getConfiguration: () => ({
+                    get: (key: string) => fake.settings[key],
+                    inspect: (key: string) => ({ key, globalValue: fake.settings[key] }),
+                }),
+                workspaceFile: undefined,
                 get workspaceFolders() {
                     return fake.workspaceFolders.length === 0 ? undefined : fake.workspaceFolders;
                 },
@@ -103,7 +137,10 @@ export class FakeVscode {
                     fake.commands.set(id, handler);
                     return disposable;
                 },
-                executeCommand: () => Promise.resolve(undefined),
+                executeCommand(command: string, ...args: unknown[]) {
+                    fake.executedCommands.push({ command, args });
+                    return Promise.resolve(undefined);
+                },
             },
             debug: {
                 registerDebugConfigurationProvider(type: string, provider: unknown, trigger = 1) {

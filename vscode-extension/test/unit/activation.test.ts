@@ -12,7 +12,7 @@ import { after, beforeEach, describe, it } from 'node:test';
 
 import { DEBUG_FILE, DEBUG_TYPE, RUN_FILE } from '../../src/ids';
 import { FakeUri, FakeVscode, loadWithFakeVscode } from '../support/fakeVscode';
-import { EXTENSION_ROOT, MANIFEST } from '../support/paths';
+import { binaryFromEnvironment, EXTENSION_ROOT, MANIFEST } from '../support/paths';
 
 const bundle = path.join(EXTENSION_ROOT, 'dist', 'extension.js');
 const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'vitte-activation-'));
@@ -85,11 +85,82 @@ describe('activate', () => {
 });
 
 describe('the debug adapter factory', () => {
-    it('starts the vitte-dap of vitte.dap.path with --stdio', () => {
-        fake.settings['vitte.dap.path'] = anExecutable;
+    /** The adapter the factory gives for a session, and every message it sends to VS Code. */
+    function startAdapter(): { adapter: any; received: any[]; next: (test: (message: any) => boolean) => Promise<any> } {
         const descriptor = fake.adapterFactories.get(DEBUG_TYPE).createDebugAdapterDescriptor({ workspaceFolder: undefined });
-        assert.equal(descriptor.command, anExecutable);
-        assert.deepEqual(descriptor.args, ['--stdio']);
+        const adapter = descriptor.implementation;
+        assert.ok(adapter, 'the factory gives an inline implementation');
+        const received: any[] = [];
+        const waiting: { test: (message: any) => boolean; resolve: (message: any) => void }[] = [];
+        adapter.onDidSendMessage((message: any) => {
+            received.push(message);
+            for (const waiter of waiting.filter((entry) => entry.test(message))) {
+                waiting.splice(waiting.indexOf(waiter), 1);
+                waiter.resolve(message);
+            }
+        });
+        const next = (test: (message: any) => boolean) =>
+            new Promise<any>((resolve) => {
+                const found = received.find(test);
+                if (found !== undefined) {
+                    resolve(found);
+                } else {
+                    waiting.push({ test, resolve });
+                }
+            });
+        return { adapter, received, next };
+    }
+
+    const initialize = { seq: 1, type: 'request', command: 'initialize', arguments: { adapterID: 'vitte' } };
+
+    it('starts the vitte-dap of vitte.dap.path with --stdio and relays its messages', async () => {
+        fake.settings['vitte.dap.path'] = binaryFromEnvironment('VITTE_DAP');
+        const { adapter, next } = startAdapter();
+        adapter.handleMessage(initialize);
+        const response = await next((message) => message.type === 'response');
+        assert.equal(response.command, 'initialize');
+        assert.equal(response.success, true);
+        assert.equal(response.body.supportsConfigurationDoneRequest, true);
+        adapter.handleMessage({ seq: 2, type: 'request', command: 'disconnect', arguments: {} });
+        await next((message) => message.type === 'response' && message.command === 'disconnect');
+        adapter.dispose();
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        assert.deepEqual(fake.messages.filter((message) => message.severity === 'error'), []);
+    });
+
+    it('reports an adapter that exits at once: its path, exit code and stderr, with a settings button', async () => {
+        const broken = path.join(scratch, 'exits-at-once');
+        fs.writeFileSync(broken, '#!/bin/sh\necho "error: unexpected argument \'--stdio\'" >&2\nexit 3\n', { mode: 0o755 });
+        fake.settings['vitte.dap.path'] = broken;
+        fake.answer = 'Open Settings';
+        const { adapter, next } = startAdapter();
+        adapter.handleMessage(initialize);
+        const response = await next((message) => message.type === 'response');
+        assert.equal(response.success, false);
+        assert.equal(response.request_seq, 1);
+        await next((message) => message.type === 'event' && message.event === 'terminated');
+        const error = fake.messages.find((message) => message.severity === 'error');
+        assert.ok(error, JSON.stringify(fake.messages));
+        assert.ok(error.text.includes(broken), error.text);
+        assert.match(error.text, /exited with code 3 before the debug session ended/);
+        assert.match(error.text, /unexpected argument '--stdio'/);
+        assert.deepEqual(error.buttons, ['Open Settings']);
+        assert.match(fake.output.get('Vitte Debugger') ?? '', /unexpected argument '--stdio'/);
+        await settle();
+        assert.deepEqual(fake.executedCommands.at(-1), {
+            command: 'workbench.action.openSettings',
+            args: [{ query: 'vitte.dap.path' }],
+        });
+        adapter.dispose();
+    });
+
+    it('in a remote window, opens the remote settings, where vitte.dap.path takes effect', async () => {
+        fake.remoteName = 'ssh-remote';
+        fake.settings['vitte.dap.path'] = path.join(scratch, 'no-such-vitte-dap');
+        fake.answer = 'Open Settings';
+        const configuration = { type: DEBUG_TYPE, request: 'launch', name: 'x', program };
+        await provider(1).resolveDebugConfigurationWithSubstitutedVariables(undefined, configuration);
+        assert.equal(fake.executedCommands.at(-1)?.command, 'workbench.action.openRemoteSettings');
     });
 
     it('explains a vitte-dap that is neither set nor on PATH', () => {

@@ -44,6 +44,16 @@ describe('the vitte language', () => {
         assert.ok(fs.existsSync(path.join(EXTENSION_ROOT, language.configuration)), language.configuration);
     });
 
+    it('has a file icon, an SVG for light and dark themes', () => {
+        const language = contributes.languages.find((entry: any) => entry.id === LANGUAGE_ID);
+        for (const theme of ['light', 'dark']) {
+            const icon = language.icon?.[theme];
+            assert.match(icon ?? '', /\.svg$/, `icon.${theme}`);
+            const svg = fs.readFileSync(path.join(EXTENSION_ROOT, icon), 'utf8');
+            assert.match(svg, /^<svg [^>]*viewBox="0 0 16 16"/);
+        }
+    });
+
     it('has a grammar of scope source.vitte whose includes all resolve', () => {
         const [contribution] = contributes.grammars;
         assert.equal(contribution.language, LANGUAGE_ID);

@@ -2,7 +2,7 @@
 //! C versions): finding them on `PATH`, installing the missing ones from Debian packages when that
 //! is allowed and possible, and describing the machine for `bench/RESULTS.md`.
 //!
-//! Installing takes `apt-get`, run as root (the runner never calls `sudo`); anywhere else the
+//! Installing takes `apt-get`, run as root ([`system::apt_install`]); anywhere else the
 //! runner says which package is missing and goes on without it, and its columns read "missing".
 //! Python is timed as the interpreter binary itself: the `python3` found on `PATH` is asked for
 //! `sys.executable`, so a wrapper such as a pyenv shim is not part of every measurement.
@@ -12,6 +12,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use crate::cmd::{self, Result};
+use crate::system::{self, find_on_path};
 
 /// A program the benchmark runs besides `vitte`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -116,20 +117,11 @@ fn missing_tools() -> Vec<Tool> {
         .collect()
 }
 
-/// `apt-get update` and `apt-get install -y PACKAGES` for `tools`, when root with `apt-get`.
+/// Installs the Debian packages of `tools` (see [`system::apt_install`]).
 fn install(root: &Path, tools: &[Tool]) -> Result<()> {
-    if !is_root() || find_on_path("apt-get").is_none() {
-        return Err("installing needs apt-get, run as root".to_owned());
-    }
     let packages: Vec<&str> = tools.iter().map(|tool| tool.package()).collect();
     println!("installing the missing tools: {}", packages.join(" "));
-    let apt_get = |args: &[&str]| {
-        let mut command = Command::new("apt-get");
-        command.env("DEBIAN_FRONTEND", "noninteractive").args(args);
-        cmd::run(&mut command, root)
-    };
-    apt_get(&["update"])?;
-    apt_get(&[&["install", "-y"], packages.as_slice()].concat())
+    system::apt_install(root, &packages)
 }
 
 /// What to do about missing `tool`.
@@ -137,7 +129,7 @@ fn install_advice(tool: Tool, allow_install: bool) -> String {
     let package = tool.package();
     if !allow_install {
         format!("not installed because of --no-install (Debian package `{package}`)")
-    } else if is_root() && find_on_path("apt-get").is_some() {
+    } else if system::can_apt_install() {
         format!("`apt-get install {package}` did not provide it")
     } else {
         format!(
@@ -145,38 +137,6 @@ fn install_advice(tool: Tool, allow_install: bool) -> String {
              runner as root to let it install the package"
         )
     }
-}
-
-#[cfg(unix)]
-fn is_root() -> bool {
-    // SAFETY: `geteuid` takes nothing, touches no memory of ours and cannot fail.
-    unsafe { libc::geteuid() == 0 }
-}
-
-#[cfg(not(unix))]
-fn is_root() -> bool {
-    false
-}
-
-/// The executable `name` in the first folder of `PATH` that holds one.
-pub fn find_on_path(name: &str) -> Option<PathBuf> {
-    let file_name = format!("{name}{}", std::env::consts::EXE_SUFFIX);
-    let path = std::env::var_os("PATH")?;
-    std::env::split_paths(&path)
-        .map(|folder| folder.join(&file_name))
-        .find(|candidate| is_executable(candidate))
-}
-
-#[cfg(unix)]
-fn is_executable(path: &Path) -> bool {
-    use std::os::unix::fs::PermissionsExt;
-    fs::metadata(path)
-        .is_ok_and(|metadata| metadata.is_file() && metadata.permissions().mode() & 0o111 != 0)
-}
-
-#[cfg(not(unix))]
-fn is_executable(path: &Path) -> bool {
-    path.is_file()
 }
 
 /// The interpreter binary behind `python3` (its `sys.executable`, symbolic links resolved); `python3`
