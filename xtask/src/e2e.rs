@@ -48,6 +48,7 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Command;
+use std::time::Instant;
 
 use clap::{Args, ValueEnum};
 
@@ -141,6 +142,7 @@ pub fn run(root: &Path, args: &E2eArgs) -> Result<()> {
     let mut failed: Vec<String> = Vec::new();
     for suite in suites {
         let name = suite.name();
+        let started = Instant::now();
         let result = match suite {
             Suite::Dap => run_dap(root, args),
             Suite::Lsp => run_lsp(root, args),
@@ -149,9 +151,15 @@ pub fn run(root: &Path, args: &E2eArgs) -> Result<()> {
             Suite::VscodeReal => run_vscode_real(root, args),
         };
         match result {
-            Ok(()) => println!("end-to-end tests of the {name} suite passed\n"),
+            Ok(()) => println!(
+                "end-to-end tests of the {name} suite passed in {:.0} s\n",
+                started.elapsed().as_secs_f64()
+            ),
             Err(error) => {
-                eprintln!("error: the {name} suite failed: {error}\n");
+                eprintln!(
+                    "error: the {name} suite failed after {:.0} s: {error}\n",
+                    started.elapsed().as_secs_f64()
+                );
                 failed.push(name);
             }
         }
