@@ -8,6 +8,12 @@ import { ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
 /** How much of the adapter's stderr is kept for a report (its end). */
 export const STDERR_KEPT = 4096;
 
+/** The longest header accepted, as the adapter's own framing reads its input. */
+const HEADER_LIMIT = 8 * 1024;
+
+/** The largest message body accepted; a larger one is skipped. */
+const BODY_LIMIT = 64 * 1024 * 1024;
+
 /** One Debug Adapter Protocol message, as parsed from or written to the adapter's streams. */
 export type ProtocolMessage = { readonly seq?: number; readonly type?: string; [key: string]: unknown };
 
@@ -42,7 +48,11 @@ export interface AdapterEnding {
 /** The debug adapter `program args…`, speaking DAP over its stdin and stdout. */
 export class AdapterProcess {
     private readonly child: ChildProcessWithoutNullStreams;
-    private input = Buffer.alloc(0);
+    private input: Buffer = Buffer.alloc(0);
+    /** Bytes of a refused (too large) body still to be dropped. */
+    private skipping = 0;
+    /** The size of the body being read, once its header has been. */
+    private bodySize: number | undefined;
     private stderrTail = '';
     private sessionOver = false;
     private ending: AdapterEnding | undefined;
@@ -89,36 +99,62 @@ export class AdapterProcess {
     }
 
     private receive(chunk: Buffer): void {
-        this.input = Buffer.concat([this.input, chunk]);
+        if (this.skipping > 0) {
+            const skipped = Math.min(this.skipping, chunk.length);
+            this.skipping -= skipped;
+            chunk = chunk.subarray(skipped);
+        }
+        this.input = this.input.length === 0 ? chunk : Buffer.concat([this.input, chunk]);
         for (;;) {
-            const headerEnd = this.input.indexOf('\r\n\r\n');
-            if (headerEnd < 0) {
-                return;
-            }
-            const header = this.input.subarray(0, headerEnd).toString('ascii');
-            const length = /Content-Length:\s*(\d+)/i.exec(header);
-            if (length === null) {
-                // Not a DAP header: drop it, as VS Code's own stream reader does.
+            if (this.bodySize === undefined) {
+                const headerEnd = this.input.indexOf('\r\n\r\n');
+                if (headerEnd < 0) {
+                    if (this.input.length > HEADER_LIMIT) {
+                        this.complain(`a header longer than ${HEADER_LIMIT} bytes`, this.input);
+                        this.input = Buffer.alloc(0);
+                    }
+                    return;
+                }
+                const header = this.input.subarray(0, headerEnd);
                 this.input = this.input.subarray(headerEnd + 4);
-                continue;
+                const length = /Content-Length:\s*(\d+)/i.exec(header.toString('ascii'));
+                if (length === null) {
+                    // Not a DAP header: drop it, as VS Code's own stream reader does.
+                    this.complain('a header without Content-Length', header);
+                    continue;
+                }
+                const size = Number(length[1]);
+                if (size > BODY_LIMIT) {
+                    this.complain(`a message of ${size} bytes (more than ${BODY_LIMIT}), skipped`, header);
+                    const skipped = Math.min(size, this.input.length);
+                    this.skipping = size - skipped;
+                    this.input = this.input.subarray(skipped);
+                    continue;
+                }
+                this.bodySize = size;
             }
-            const start = headerEnd + 4;
-            const end = start + Number(length[1]);
-            if (this.input.length < end) {
+            if (this.input.length < this.bodySize) {
                 return;
             }
-            const text = this.input.subarray(start, end).toString('utf8');
-            this.input = this.input.subarray(end);
+            const text = this.input.subarray(0, this.bodySize).toString('utf8');
+            this.input = this.input.subarray(this.bodySize);
+            this.bodySize = undefined;
             let message: ProtocolMessage;
             try {
                 message = JSON.parse(text) as ProtocolMessage;
             } catch {
-                this.listener.stderr(`(the debug adapter sent a message that is not JSON: ${text.slice(0, 200)})\n`);
+                this.complain('a message that is not JSON', Buffer.from(text));
                 continue;
             }
             this.observe(message);
             this.listener.message(message);
         }
+    }
+
+    /** Tells the stderr listener that the adapter wrote something that is not DAP (its start quoted). */
+    private complain(what: string, bytes: Buffer): void {
+        const start = bytes.subarray(0, 200).toString('utf8');
+        this.listener.stderr(`(the debug adapter sent ${what}: ${start})\n`);
     }
 
     /** Keeps track of unanswered requests and of the session's end. */

@@ -60,6 +60,20 @@ describe('the adapter process', () => {
         assert.match(stderr, /not JSON: \{not json/);
     });
 
+    it('drops what is not DAP (no Content-Length, an endless header, a huge body) and goes on', async () => {
+        const script = `
+            process.stdout.write('Hello: there\\r\\n\\r\\n');
+            process.stdout.write('Content-Length: 70000000\\r\\n\\r\\n' + 'y'.repeat(1000));
+            process.stdout.write('y'.repeat(70000000 - 1000));
+            process.stdout.write(${frame(`JSON.stringify({ seq: 4, type: 'event', event: 'exited' })`)});
+            process.stdout.write('z'.repeat(10000));`;
+        const { messages, stderr } = await runAdapter(script);
+        assert.deepEqual(messages.map((message) => message.event), ['exited']);
+        assert.match(stderr, /a header without Content-Length: Hello: there/);
+        assert.match(stderr, /a message of 70000000 bytes \(more than 67108864\), skipped/);
+        assert.match(stderr, /a header longer than 8192 bytes: z+/);
+    });
+
     it('gives back the requests left unanswered by an adapter that exits early, and the end of its stderr', async () => {
         const script = `process.stderr.write('x'.repeat(${STDERR_KEPT}) + 'last words'); process.exit(3);`;
         const request = { seq: 1, type: 'request', command: 'initialize', arguments: {} };
