@@ -19,6 +19,11 @@ use super::module::{Constant, FieldDef, Function, Module, Type, TypeId};
 /// Deeper type nesting than this prints as `…` (a verified module nests far less).
 const MAX_NAME_DEPTH: usize = 64;
 
+/// A type name grows no longer than about this many bytes: past it, the rest prints as `…`. Depth
+/// alone does not bound the work, since a map has two components: a type that contains itself twice
+/// (`t0 = Map[t0, t0]`, which the verifier refuses, naming it) would otherwise print 2^64 times.
+const MAX_NAME_LEN: usize = 256;
+
 /// String constants longer than this many characters are shortened in operand annotations.
 const MAX_ANNOTATION_CHARS: usize = 40;
 
@@ -37,6 +42,13 @@ pub fn type_name(module: &Module, id: TypeId) -> String {
 }
 
 fn push_type_name(module: &Module, id: TypeId, depth: usize, out: &mut String) {
+    if out.len() >= MAX_NAME_LEN {
+        // Every call that goes on pushes at least one byte, so few calls end up here.
+        if !out.ends_with('…') {
+            out.push('…');
+        }
+        return;
+    }
     if depth > MAX_NAME_DEPTH {
         out.push('…');
         return;
@@ -425,6 +437,24 @@ mod tests {
             name.starts_with("[[[") && name.contains('…') && name.ends_with("]]]"),
             "{name}"
         );
+    }
+
+    #[test]
+    fn a_type_that_contains_itself_twice_prints_in_bounded_time_and_length() {
+        // Found by the `vitbc_load` fuzz target: the verifier names the cyclic type in its error, and
+        // a map of itself to itself printed 2^64 components.
+        let module = Module {
+            types: vec![Type::Map(1, 1), Type::Map(0, 0)],
+            ..Module::default()
+        };
+        for id in [0, 1] {
+            let name = type_name(&module, id);
+            assert!(name.starts_with("Map[Map[Map["), "{name}");
+            assert!(name.contains('…'), "{name}");
+            // The budget, then at most the closing brackets and separators of the open components.
+            let bound = MAX_NAME_LEN + 8 * MAX_NAME_DEPTH;
+            assert!(name.len() <= bound, "{} bytes", name.len());
+        }
     }
 
     #[test]
