@@ -9,8 +9,9 @@ use std::path::PathBuf;
 
 use clap::Parser;
 
+use crate::SessionOptions;
 use crate::launch_arguments;
-use crate::server::{SessionOptions, run_session};
+use crate::server::run_session;
 use crate::transport::{FramedWriter, Logger, Outbox, spawn_reader};
 
 #[derive(Parser, Debug)]

@@ -25,7 +25,8 @@ pub mod proto;
 pub mod server;
 pub mod transport;
 
-pub use server::{SessionOptions, run_session};
+pub use engine::SessionOptions;
+pub use server::run_session;
 
 /// The exit code reported when the program ends with an uncaught runtime error (as `vitte run`).
 pub const EXIT_RUNTIME_ERROR: i32 = 70;

@@ -23,19 +23,10 @@ use std::thread;
 use crossbeam_channel::{Receiver, Sender};
 use serde_json::Value;
 
-use crate::engine::{self, Engine, Handler, Job, Shared};
+use crate::engine::{self, Engine, Handler, Job, SessionOptions, Shared};
 use crate::proto::from_proto::{self, Parsed, ThreadArguments};
 use crate::proto::{Command, DapError, Request, error_id, threads_body, to_proto};
 use crate::transport::{Incoming, Outbox};
-
-/// Settings of a session that do not come from the client.
-#[derive(Clone, Debug, Default)]
-pub struct SessionOptions {
-    /// Make `launch`'s `cwd` the process's working folder, so relative paths in `read_file` and
-    /// `write_file` resolve against it. The binary sets it; in-process tests (many sessions in one
-    /// process) do not.
-    pub set_process_cwd: bool,
-}
 
 /// How a request is served.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -4,8 +4,9 @@ use std::path::PathBuf;
 
 use clap::Parser;
 
+use crate::config::Config;
 use crate::log::Logger;
-use crate::{Config, run_server, transport};
+use crate::{run_server, transport};
 
 #[derive(Parser, Debug)]
 #[command(

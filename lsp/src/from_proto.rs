@@ -1,13 +1,13 @@
-//! Conversions from LSP types to the server's and the compiler's: URIs to paths, positions to byte
-//! offsets, content changes to [`Change`]s. The only place (with [`crate::to_proto`]) that knows the
-//! protocol's representation of positions and URIs.
+//! Conversions from LSP types to the server's and the compiler's: URIs to paths, content changes
+//! to [`Change`]s. The only place (with [`crate::to_proto`]) that knows the protocol's
+//! representation of URIs; positions go through [`crate::line_index`].
 
 use std::path::PathBuf;
 
-use lsp_types::{Position, TextDocumentContentChangeEvent, Uri};
+use lsp_types::{TextDocumentContentChangeEvent, Uri};
 
 use crate::document::{Change, normalise};
-use crate::line_index::{LineCol, LineIndex, PositionEncoding};
+use crate::line_index::LineCol;
 
 /// The path a document URI stands for: the decoded path of a `file:` URI, else the URI text itself
 /// (an `untitled:` buffer; its `use`s resolve from the current folder).
@@ -56,25 +56,12 @@ fn percent_decode(text: &str) -> String {
     String::from_utf8_lossy(&out).into_owned()
 }
 
-/// A protocol position.
-pub fn line_col(position: Position) -> LineCol {
-    LineCol {
-        line: position.line,
-        col: position.character,
-    }
-}
-
-/// The byte offset of `position` in `text`.
-pub fn offset(text: &str, position: Position, encoding: PositionEncoding) -> u32 {
-    LineIndex::new(text).offset(text, line_col(position), encoding)
-}
-
 /// A content change of `didChange`.
 pub fn change(event: TextDocumentContentChangeEvent) -> Change {
     Change {
         range: event
             .range
-            .map(|range| (line_col(range.start), line_col(range.end))),
+            .map(|range| (LineCol::from(range.start), LineCol::from(range.end))),
         text: event.text,
     }
 }

@@ -19,8 +19,9 @@ use vitte_compiler::source::{FileId, Span};
 use crate::dispatch::{LspError, Result};
 use crate::document::normalise;
 use crate::from_proto;
+use crate::line_index::Lines;
 use crate::state::Snapshot;
-use crate::to_proto::{self, Lines};
+use crate::to_proto;
 
 /// The program rooted at a document, the document's file and the byte offset of a position in it.
 struct Cursor {

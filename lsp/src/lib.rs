@@ -5,6 +5,7 @@
 //!
 //! Layout:
 //! - [`cli`]: the `vitte-lsp` command (`--help`, `--version`, `--log FILE`; stdio transport);
+//! - [`config`]: the server's own settings ([`Config`]: worker threads, test hooks);
 //! - [`main_loop`]: the `Event` enum, the `select!` loop, notifications (document sync,
 //!   cancellation) and request routing;
 //! - [`dispatch`]: decoding requests and running handlers on the [`pool`] with panics caught;
@@ -21,6 +22,7 @@
 
 pub mod caps;
 pub mod cli;
+pub mod config;
 pub mod dispatch;
 pub mod document;
 pub mod from_proto;
@@ -33,6 +35,8 @@ pub mod state;
 pub mod to_proto;
 pub mod transport;
 
+pub use config::Config;
+
 use std::path::PathBuf;
 
 use lsp_server::Connection;
@@ -41,28 +45,6 @@ use lsp_types::InitializeParams;
 use crate::log::Logger;
 use crate::main_loop::MainLoop;
 use crate::state::GlobalState;
-
-/// How the server runs.
-#[derive(Clone, Debug)]
-pub struct Config {
-    /// Worker threads for request handlers and diagnostics.
-    pub threads: usize,
-    /// Also answer the test-only requests `vitte/testPanic`, `vitte/testSleep`,
-    /// `vitte/documentText` and `vitte/diagnostics` (off in the binary).
-    pub test_hooks: bool,
-}
-
-impl Default for Config {
-    fn default() -> Config {
-        let threads = std::thread::available_parallelism()
-            .map_or(2, |n| n.get())
-            .clamp(2, 4);
-        Config {
-            threads,
-            test_hooks: false,
-        }
-    }
-}
 
 /// Serves one client on `connection`: the `initialize` handshake, then the main loop until `exit`
 /// or until the client goes away.

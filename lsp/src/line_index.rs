@@ -4,6 +4,10 @@
 //! Positions past the end of a line clamp to the line's end, lines past the end of the text clamp to
 //! the end of the text, and a position inside a character (half a surrogate pair) snaps to the
 //! character's start: a client with a stale or wrong position never makes the server panic.
+//!
+//! [`Lines`] is the one place protocol positions and byte offsets are converted, both ways.
+
+use lsp_types as lsp;
 
 /// How the `character` of a position counts.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -21,6 +25,15 @@ pub struct LineCol {
     pub line: u32,
     /// 0-based character in the chosen encoding.
     pub col: u32,
+}
+
+impl From<lsp::Position> for LineCol {
+    fn from(position: lsp::Position) -> LineCol {
+        LineCol {
+            line: position.line,
+            col: position.character,
+        }
+    }
 }
 
 /// The line starts of one text.
@@ -88,6 +101,46 @@ impl LineIndex {
     /// The number of lines (a text ending in `\n` has an empty last line).
     pub fn line_count(&self) -> u32 {
         self.starts.len() as u32
+    }
+}
+
+/// Positions in one text.
+pub struct Lines<'a> {
+    text: &'a str,
+    index: LineIndex,
+    encoding: PositionEncoding,
+}
+
+impl<'a> Lines<'a> {
+    /// Indexes `text` for conversions in `encoding`.
+    pub fn new(text: &'a str, encoding: PositionEncoding) -> Lines<'a> {
+        Lines {
+            text,
+            index: LineIndex::new(text),
+            encoding,
+        }
+    }
+
+    /// The position of a byte offset.
+    pub fn position(&self, offset: u32) -> lsp::Position {
+        let at = self.index.position(self.text, offset, self.encoding);
+        lsp::Position::new(at.line, at.col)
+    }
+
+    /// The range of a byte range.
+    pub fn range(&self, start: u32, end: u32) -> lsp::Range {
+        lsp::Range::new(self.position(start), self.position(end.max(start)))
+    }
+
+    /// The byte offset of a position.
+    pub fn offset(&self, position: lsp::Position) -> u32 {
+        self.index
+            .offset(self.text, LineCol::from(position), self.encoding)
+    }
+
+    /// The text.
+    pub fn text(&self) -> &'a str {
+        self.text
     }
 }
 

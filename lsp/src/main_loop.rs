@@ -24,13 +24,14 @@ use lsp_types::notification::{
 };
 use lsp_types::request as req;
 
+use crate::config::Config;
 use crate::dispatch::{RequestDispatcher, panic_message};
 use crate::document::Document;
+use crate::from_proto;
 use crate::handlers::{self, FileDiagnostics};
 use crate::log::Logger;
 use crate::pool::Pool;
 use crate::state::{GlobalState, Snapshot};
-use crate::{Config, from_proto};
 
 /// Something the main loop reacts to.
 #[derive(Debug)]

@@ -1,6 +1,6 @@
 //! Conversions from the compiler's answers to LSP types: spans to ranges (in the negotiated position
-//! encoding), paths to URIs, diagnostics, symbols, completion items, hovers, signatures, semantic
-//! tokens and inlay hints. The only place (with [`crate::from_proto`]) that builds protocol values
+//! encoding, through [`Lines`]), paths to URIs, diagnostics, symbols, completion items, hovers,
+//! signatures, semantic tokens and inlay hints. The only place (with [`crate::from_proto`]) that builds protocol values
 //! out of compiler values.
 
 use std::path::Path;
@@ -13,50 +13,7 @@ use vitte_compiler::analysis::outline::{OutlineKind, OutlineSymbol};
 use vitte_compiler::analysis::tokens::{SemanticToken, TokenClass};
 use vitte_compiler::diagnostics::{Diagnostic, Severity};
 
-use crate::line_index::{LineIndex, PositionEncoding};
-
-/// Positions in one text.
-pub struct Lines<'a> {
-    text: &'a str,
-    index: LineIndex,
-    encoding: PositionEncoding,
-}
-
-impl<'a> Lines<'a> {
-    /// Indexes `text` for conversions in `encoding`.
-    pub fn new(text: &'a str, encoding: PositionEncoding) -> Lines<'a> {
-        Lines {
-            text,
-            index: LineIndex::new(text),
-            encoding,
-        }
-    }
-
-    /// The position of a byte offset.
-    pub fn position(&self, offset: u32) -> lsp::Position {
-        let at = self.index.position(self.text, offset, self.encoding);
-        lsp::Position::new(at.line, at.col)
-    }
-
-    /// The range of a byte range.
-    pub fn range(&self, start: u32, end: u32) -> lsp::Range {
-        lsp::Range::new(self.position(start), self.position(end.max(start)))
-    }
-
-    /// The byte offset of a position.
-    pub fn offset(&self, position: lsp::Position) -> u32 {
-        self.index.offset(
-            self.text,
-            crate::from_proto::line_col(position),
-            self.encoding,
-        )
-    }
-
-    /// The text.
-    pub fn text(&self) -> &'a str {
-        self.text
-    }
-}
+use crate::line_index::{Lines, PositionEncoding};
 
 /// The `file:` URI of a path.
 pub fn uri(path: &Path) -> lsp::Uri {

@@ -57,6 +57,10 @@
 //! [`error`] (load and runtime errors). Errors derive `Display` through `thiserror`; maps are
 //! `indexmap` maps (insertion order, as the language requires).
 
+// Only the dispatch loop may use `unsafe` (allowed on `core::interp`, the one module that does). A
+// crate's `[lints]` either inherits the workspace's or replaces them, so this one lint is set here.
+#![deny(unsafe_code)]
+
 pub mod bytecode;
 mod core;
 pub mod debug;

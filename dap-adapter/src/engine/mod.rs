@@ -22,14 +22,12 @@ use std::sync::atomic::{AtomicBool, AtomicU8, Ordering};
 
 use crossbeam_channel::Receiver;
 use serde_json::Value;
-use vitte_vm::debug::lines::is_statement_start;
 use vitte_vm::debug::{
-    ExceptionStops, Granularity, Outcome, PauseHandle, Resume, StepKind, StopReason,
+    ExceptionStops, Outcome, PauseHandle, Resume, StepKind, StepStart, StopReason,
 };
 
 use crate::proto::from_proto::{self, LaunchArguments, StepArguments};
 use crate::proto::{DapError, Reply, Request, error_id, list_body, to_proto};
-use crate::server::SessionOptions;
 use crate::transport::{Outbox, lock};
 
 pub(crate) use breakpoints::Breakpoints;
@@ -41,6 +39,15 @@ pub type Job = Box<dyn FnOnce(&mut Engine) + Send>;
 
 /// A request handler run on the engine thread.
 pub type Handler = fn(&mut Engine, &Request) -> Reply;
+
+/// Settings of a session that do not come from the client.
+#[derive(Clone, Debug, Default)]
+pub struct SessionOptions {
+    /// Make `launch`'s `cwd` the process's working folder, so relative paths in `read_file` and
+    /// `write_file` resolve against it. The binary sets it; in-process tests (many sessions in one
+    /// process) do not.
+    pub set_process_cwd: bool,
+}
 
 /// The session's state as both threads see it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -194,13 +201,8 @@ pub(crate) struct Stop {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 struct StepPlan {
     thread: u32,
-    kind: StepKind,
-    granularity: Granularity,
+    start: StepStart,
     single_thread: bool,
-    /// Frames of the thread when the step began.
-    depth: usize,
-    func: u32,
-    line: u32,
 }
 
 /// The engine thread's state.
@@ -526,12 +528,14 @@ impl Engine {
             .ok_or_else(|| DapError::stale(format!("thread {} has no frames", args.thread_id)))?;
         let plan = StepPlan {
             thread,
-            kind,
-            granularity: from_proto::granularity(args.granularity.as_deref()),
+            start: StepStart {
+                kind,
+                granularity: from_proto::granularity(args.granularity.as_deref()),
+                depth,
+                func,
+                line,
+            },
             single_thread: args.single_thread.unwrap_or(false),
-            depth,
-            func,
-            line,
         };
         self.step = Some(plan);
         self.deferred.push(After::Resume(plan.resume(kind)));
@@ -557,7 +561,7 @@ impl Engine {
     }
 
     /// How to go on with `plan` from where its thread is now; `None` when the step has arrived
-    /// (the same test the VM applies, with the step's original depth).
+    /// (the VM's own test, with the step's original depth).
     fn continue_plan(&self, plan: &StepPlan) -> Option<Resume> {
         let Some(program) = self.program.as_ref() else {
             return Some(Resume::Continue);
@@ -571,24 +575,13 @@ impl Engine {
         };
         let depth = frames.len();
         let module = program.vm.module()?;
-        let statement = is_statement_start(module, top.func, top.pc);
-        let moved = top.func != plan.func || top.line != plan.line;
-        let arrived = match (plan.granularity, plan.kind) {
-            (_, StepKind::Out) => depth < plan.depth,
-            (Granularity::Instruction, StepKind::In) => true,
-            (Granularity::Instruction, StepKind::Over) => depth <= plan.depth,
-            (Granularity::Statement, StepKind::Over) => {
-                depth < plan.depth || (depth == plan.depth && statement && moved)
-            }
-            (Granularity::Statement, StepKind::In) => statement && (depth != plan.depth || moved),
-        };
-        if arrived {
+        if plan.start.arrived(module, depth, top.func, top.pc) {
             None
-        } else if depth > plan.depth && plan.kind != StepKind::In {
+        } else if depth > plan.start.depth && plan.start.kind != StepKind::In {
             // Deeper than the step began: climb back out first.
             Some(plan.resume(StepKind::Out))
         } else {
-            Some(plan.resume(plan.kind))
+            Some(plan.resume(plan.start.kind))
         }
     }
 
@@ -762,7 +755,7 @@ impl StepPlan {
         Resume::Step {
             thread: self.thread,
             kind,
-            granularity: self.granularity,
+            granularity: self.start.granularity,
             single_thread: self.single_thread,
         }
     }

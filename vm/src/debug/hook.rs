@@ -9,48 +9,24 @@ use std::collections::HashMap;
 use crate::bytecode::{Instr, Module};
 use crate::error::Trap;
 
-use super::lines::{CodeLocation, is_statement_start};
-use super::{ExceptionStops, Granularity, PauseHandle, StepKind, StopReason, ThreadEvent};
+use super::lines::CodeLocation;
+use super::{ExceptionStops, PauseHandle, StepStart, StopReason, ThreadEvent};
 
 /// A step under way.
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct Step {
     pub(crate) thread: u32,
-    pub(crate) kind: StepKind,
-    pub(crate) granularity: Granularity,
+    pub(crate) start: StepStart,
     pub(crate) single_thread: bool,
-    /// Frames of the stepping thread when the step began.
-    pub(crate) depth: usize,
-    /// Where it began.
-    pub(crate) func: u32,
-    pub(crate) line: u32,
     /// Instructions of the stepping thread seen so far.
     pub(crate) seen: u64,
 }
 
 impl Step {
     /// Whether the stepping thread, about to run instruction `pc` of `func` with `depth` frames,
-    /// has arrived.
+    /// has arrived (never at the instruction the step began at).
     fn arrived(&self, module: &Module, depth: usize, func: u32, pc: u32) -> bool {
-        if self.seen <= 1 {
-            return false;
-        }
-        let statement = || is_statement_start(module, func, pc);
-        let line = || module.location(func, pc).map_or(0, |(_, line, _)| line);
-        match (self.granularity, self.kind) {
-            (_, StepKind::Out) => depth < self.depth,
-            (Granularity::Instruction, StepKind::In) => true,
-            (Granularity::Instruction, StepKind::Over) => depth <= self.depth,
-            (Granularity::Statement, StepKind::Over) => {
-                depth < self.depth
-                    || (depth == self.depth
-                        && statement()
-                        && (func != self.func || line() != self.line))
-            }
-            (Granularity::Statement, StepKind::In) => {
-                statement() && (depth != self.depth || func != self.func || line() != self.line)
-            }
-        }
+        self.seen > 1 && self.start.arrived(module, depth, func, pc)
     }
 }
 

@@ -23,6 +23,9 @@ pub use run::Debugger;
 pub use inspect::{ChildCount, Value};
 pub use lines::{CodeLocation, LineResolution};
 
+use crate::bytecode::Module;
+use lines::is_statement_start;
+
 /// Why a debugged run stopped.
 #[derive(Clone, Debug, PartialEq)]
 pub enum StopReason {
@@ -81,6 +84,46 @@ pub enum Granularity {
     Statement,
     /// Single instructions.
     Instruction,
+}
+
+/// A step as it began: what it asks for, and where its thread was. [`StepStart::arrived`] is the
+/// one rule of where a step stops, applied by the VM before each instruction of a step and by a
+/// debugger that plans a step over several stops.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct StepStart {
+    /// In, over or out.
+    pub kind: StepKind,
+    /// Statements or instructions.
+    pub granularity: Granularity,
+    /// Frames of the stepping thread when the step began.
+    pub depth: usize,
+    /// The function it began in.
+    pub func: u32,
+    /// The source line it began at (0 when unknown).
+    pub line: u32,
+}
+
+impl StepStart {
+    /// Whether the stepping thread, about to run instruction `pc` of `func` with `depth` frames,
+    /// has arrived.
+    pub fn arrived(&self, module: &Module, depth: usize, func: u32, pc: u32) -> bool {
+        let statement = || is_statement_start(module, func, pc);
+        let line = || module.location(func, pc).map_or(0, |(_, line, _)| line);
+        match (self.granularity, self.kind) {
+            (_, StepKind::Out) => depth < self.depth,
+            (Granularity::Instruction, StepKind::In) => true,
+            (Granularity::Instruction, StepKind::Over) => depth <= self.depth,
+            (Granularity::Statement, StepKind::Over) => {
+                depth < self.depth
+                    || (depth == self.depth
+                        && statement()
+                        && (func != self.func || line() != self.line))
+            }
+            (Granularity::Statement, StepKind::In) => {
+                statement() && (depth != self.depth || func != self.func || line() != self.line)
+            }
+        }
+    }
 }
 
 /// How [`Vm::debug_resume`](crate::Vm::debug_resume) continues.

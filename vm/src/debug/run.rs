@@ -12,8 +12,8 @@ use crate::vm::{Vm, runtime_error};
 
 use super::hook::{Hook, Step};
 use super::{
-    CodeLocation, ExceptionStops, FrameInfo, Outcome, PauseHandle, Place, Resume, ThreadEvent,
-    ThreadInfo, ThreadStatus, Value, Variable,
+    CodeLocation, ExceptionStops, FrameInfo, Outcome, PauseHandle, Place, Resume, StepStart,
+    ThreadEvent, ThreadInfo, ThreadStatus, Value, Variable,
 };
 
 /// A debugged run between two stops.
@@ -165,15 +165,17 @@ impl Vm {
                 let pc = top.pc as u32;
                 hook.step = Some(Step {
                     thread,
-                    kind,
-                    granularity,
+                    start: StepStart {
+                        kind,
+                        granularity,
+                        depth: frames.len(),
+                        func: top.func,
+                        line: program
+                            .module
+                            .location(top.func, pc)
+                            .map_or(0, |(_, line, _)| line),
+                    },
                     single_thread,
-                    depth: frames.len(),
-                    func: top.func,
-                    line: program
-                        .module
-                        .location(top.func, pc)
-                        .map_or(0, |(_, line, _)| line),
                     seen: 0,
                 });
             }
