@@ -6,6 +6,7 @@
 //! without repeating the parser's.
 
 use crate::source::{FileId, Span};
+use vitte_vm::semantics::{Arith, Comparison, Operator, UnaryOperator};
 
 /// A name as written, with its span.
 #[derive(Clone, Debug, PartialEq)]
@@ -361,6 +362,25 @@ impl BinOp {
             BinOp::Or => "or",
         }
     }
+
+    /// The value rule this operator applies (see [`vitte_vm::semantics`]); `None` for `and`/`or`,
+    /// which only choose an operand.
+    pub fn operator(self) -> Option<Operator> {
+        Some(match self {
+            BinOp::Add => Operator::Arith(Arith::Add),
+            BinOp::Sub => Operator::Arith(Arith::Sub),
+            BinOp::Mul => Operator::Arith(Arith::Mul),
+            BinOp::Div => Operator::Arith(Arith::Div),
+            BinOp::Rem => Operator::Arith(Arith::Rem),
+            BinOp::Eq => Operator::Compare(Comparison::Eq),
+            BinOp::Ne => Operator::Compare(Comparison::Ne),
+            BinOp::Lt => Operator::Compare(Comparison::Lt),
+            BinOp::Le => Operator::Compare(Comparison::Le),
+            BinOp::Gt => Operator::Compare(Comparison::Gt),
+            BinOp::Ge => Operator::Compare(Comparison::Ge),
+            BinOp::And | BinOp::Or => return None,
+        })
+    }
 }
 
 /// Unary operators.
@@ -370,6 +390,16 @@ pub enum UnOp {
     Neg,
     /// `not e`, `!e`
     Not,
+}
+
+impl UnOp {
+    /// The value rule this operator applies (see [`vitte_vm::semantics`]).
+    pub fn operator(self) -> UnaryOperator {
+        match self {
+            UnOp::Neg => UnaryOperator::Neg,
+            UnOp::Not => UnaryOperator::Not,
+        }
+    }
 }
 
 /// The kinds of expressions.

@@ -188,6 +188,55 @@ impl Builtin {
         Builtin::ALL.iter().copied().find(|b| b.name() == name)
     }
 
+    /// Whether a call only computes a value from its arguments: it touches no stream, file, clock,
+    /// thread or channel, changes no value and creates no collection, so a debugger may call it to
+    /// evaluate an expression.
+    pub fn is_pure(self) -> bool {
+        match self {
+            Builtin::Str
+            | Builtin::Len
+            | Builtin::Int
+            | Builtin::Float
+            | Builtin::ToFixed
+            | Builtin::Join
+            | Builtin::Substr
+            | Builtin::Find
+            | Builtin::Contains
+            | Builtin::Get
+            | Builtin::Sqrt
+            | Builtin::Abs
+            | Builtin::Floor
+            | Builtin::Ceil
+            | Builtin::Pow
+            | Builtin::Min
+            | Builtin::Max => true,
+            // Output, input, the host, a changed value, a new collection, threads and channels.
+            Builtin::Print
+            | Builtin::Eprint
+            | Builtin::Push
+            | Builtin::Pop
+            | Builtin::Fill
+            | Builtin::Split
+            | Builtin::Keys
+            | Builtin::Remove
+            | Builtin::Clock
+            | Builtin::NowMs
+            | Builtin::Args
+            | Builtin::ReadLine
+            | Builtin::ReadFile
+            | Builtin::WriteFile
+            | Builtin::Env
+            | Builtin::Assert
+            | Builtin::Panic
+            | Builtin::Chan
+            | Builtin::Send
+            | Builtin::Recv
+            | Builtin::YieldNow
+            | Builtin::Sleep
+            | Builtin::ThreadId => false,
+        }
+    }
+
     /// A one-line signature for hovers and messages (`len(v: string | [T] | Map[K, V]) -> int`).
     pub fn signature(self) -> &'static str {
         match self {
@@ -369,5 +418,21 @@ mod tests {
             assert_eq!(Builtin::from_name(builtin.name()), Some(builtin));
         }
         assert_eq!(Builtin::from_name("spawn"), None);
+    }
+
+    #[test]
+    fn only_value_computing_builtins_are_pure() {
+        let pure: Vec<&str> = Builtin::ALL
+            .iter()
+            .filter(|builtin| builtin.is_pure())
+            .map(|builtin| builtin.name())
+            .collect();
+        assert_eq!(
+            pure,
+            [
+                "str", "len", "int", "float", "to_fixed", "join", "substr", "find", "contains",
+                "get", "sqrt", "abs", "floor", "ceil", "pow", "min", "max"
+            ]
+        );
     }
 }

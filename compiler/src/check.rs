@@ -20,6 +20,7 @@ use crate::diagnostics::Diagnostic;
 use crate::loader::Program;
 use crate::source::Span;
 use crate::types::{ConstValue, FormId, PickId, Ty};
+use vitte_vm::semantics;
 use vitte_vm::syscall::HostSignature;
 
 pub use model::{
@@ -886,12 +887,9 @@ impl<'p> Checker<'p> {
             }
             ExprKind::Unary { op, operand } => {
                 let value = self.fold_inner(operand)?;
-                match (op, value) {
-                    (ast::UnOp::Neg, ConstValue::Int(v)) => Ok(ConstValue::Int(v.wrapping_neg())),
-                    (ast::UnOp::Neg, ConstValue::Float(v)) => Ok(ConstValue::Float(-v)),
-                    (ast::UnOp::Not, ConstValue::Bool(v)) => Ok(ConstValue::Bool(!v)),
-                    _ => Err(None),
-                }
+                semantics::unary(op.operator(), &value.scalar())
+                    .map(ConstValue::from_scalar)
+                    .ok_or(None)
             }
             ExprKind::Binary { op, lhs, rhs } => {
                 let left = self.fold_inner(lhs)?;
@@ -1043,63 +1041,30 @@ fn has_default(ty: &Ty) -> bool {
     )
 }
 
-/// Folds one binary operation on constants. `Err(None)`: the operands do not fit (already reported).
+/// Folds one binary operation on constants with the language's value rules
+/// ([`vitte_vm::semantics`]). `Err(None)`: the operands do not fit (already reported);
+/// `Err(Some(message))`: the operation raises a runtime error, reported at compile time
+/// (`division by zero in a constant expression`).
 fn fold_binary(
     op: ast::BinOp,
     left: &ConstValue,
     right: &ConstValue,
 ) -> Result<ConstValue, Option<String>> {
-    use ConstValue as C;
-    use ast::BinOp as B;
-    let value = match (op, left, right) {
-        (B::Add, C::Int(a), C::Int(b)) => C::Int(a.wrapping_add(*b)),
-        (B::Sub, C::Int(a), C::Int(b)) => C::Int(a.wrapping_sub(*b)),
-        (B::Mul, C::Int(a), C::Int(b)) => C::Int(a.wrapping_mul(*b)),
-        (B::Div | B::Rem, C::Int(_), C::Int(0)) => {
-            return Err(Some("division by zero in a constant expression".into()));
-        }
-        (B::Div, C::Int(a), C::Int(b)) => C::Int(a.wrapping_div(*b)),
-        (B::Rem, C::Int(a), C::Int(b)) => C::Int(a.wrapping_rem(*b)),
-        (B::Add, C::Float(a), C::Float(b)) => C::Float(a + b),
-        (B::Sub, C::Float(a), C::Float(b)) => C::Float(a - b),
-        (B::Mul, C::Float(a), C::Float(b)) => C::Float(a * b),
-        (B::Div, C::Float(a), C::Float(b)) => C::Float(a / b),
-        (B::Rem, C::Float(a), C::Float(b)) => C::Float(a % b),
-        (B::Add, C::Str(a), C::Str(b)) => C::Str(format!("{a}{b}")),
-        (B::Eq, a, b) => C::Bool(const_eq(a, b)?),
-        (B::Ne, a, b) => C::Bool(!const_eq(a, b)?),
-        (B::Lt | B::Le | B::Gt | B::Ge, a, b) => {
-            let ordering = match (a, b) {
-                (C::Int(a), C::Int(b)) => a.partial_cmp(b),
-                (C::Float(a), C::Float(b)) => a.partial_cmp(b),
-                (C::Str(a), C::Str(b)) => a.as_bytes().partial_cmp(b.as_bytes()),
-                _ => return Err(None),
-            };
-            let result = match ordering {
-                None => false,
-                Some(o) => match op {
-                    B::Lt => o.is_lt(),
-                    B::Le => o.is_le(),
-                    B::Gt => o.is_gt(),
-                    _ => o.is_ge(),
-                },
-            };
-            C::Bool(result)
-        }
-        (B::And, C::Bool(a), C::Bool(b)) => C::Bool(*a && *b),
-        (B::Or, C::Bool(a), C::Bool(b)) => C::Bool(*a || *b),
-        _ => return Err(None),
+    let Some(operator) = op.operator() else {
+        return match (op, left, right) {
+            (ast::BinOp::And, ConstValue::Bool(a), ConstValue::Bool(b)) => {
+                Ok(ConstValue::Bool(*a && *b))
+            }
+            (ast::BinOp::Or, ConstValue::Bool(a), ConstValue::Bool(b)) => {
+                Ok(ConstValue::Bool(*a || *b))
+            }
+            _ => Err(None),
+        };
     };
-    Ok(value)
-}
-
-fn const_eq(a: &ConstValue, b: &ConstValue) -> Result<bool, Option<String>> {
-    match (a, b) {
-        (ConstValue::Int(a), ConstValue::Int(b)) => Ok(a == b),
-        (ConstValue::Float(a), ConstValue::Float(b)) => Ok(a == b),
-        (ConstValue::Bool(a), ConstValue::Bool(b)) => Ok(a == b),
-        (ConstValue::Str(a), ConstValue::Str(b)) => Ok(a == b),
-        _ => Err(None),
+    match semantics::binary(operator, &left.scalar(), &right.scalar()) {
+        Some(Ok(value)) => Ok(ConstValue::from_scalar(value)),
+        Some(Err(trap)) => Err(Some(format!("{trap} in a constant expression"))),
+        None => Err(None),
     }
 }
 

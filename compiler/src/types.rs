@@ -6,7 +6,10 @@
 //! message), and [`Ty::Null`], the type of a `null` literal whose nullable type is not known from
 //! context.
 
+use std::borrow::Cow;
 use std::fmt;
+
+use vitte_vm::semantics::Scalar;
 
 /// Index of a form in [`Analysis::forms`](crate::check::Analysis::forms).
 pub type FormId = u32;
@@ -206,6 +209,26 @@ impl ConstValue {
             ConstValue::Float(_) => Ty::Float,
             ConstValue::Bool(_) => Ty::Bool,
             ConstValue::Str(_) => Ty::Str,
+        }
+    }
+
+    /// The value as the operators of [`vitte_vm::semantics`] take it.
+    pub fn scalar(&self) -> Scalar<'_> {
+        match self {
+            ConstValue::Int(value) => Scalar::Int(*value),
+            ConstValue::Float(value) => Scalar::Float(*value),
+            ConstValue::Bool(value) => Scalar::Bool(*value),
+            ConstValue::Str(text) => Scalar::Str(Cow::Borrowed(text)),
+        }
+    }
+
+    /// A value computed by an operator of [`vitte_vm::semantics`].
+    pub fn from_scalar(value: Scalar<'_>) -> ConstValue {
+        match value {
+            Scalar::Int(value) => ConstValue::Int(value),
+            Scalar::Float(value) => ConstValue::Float(value),
+            Scalar::Bool(value) => ConstValue::Bool(value),
+            Scalar::Str(text) => ConstValue::Str(text.into_owned()),
         }
     }
 }

@@ -12,11 +12,12 @@
 //!   (short-circuit), `+ - * / %` on two ints (wrapping; `/` and `%` by zero are `division by zero`)
 //!   or two floats, `+` on two strings, `== != < <= > >=` on two ints, floats or strings, `==`/`!=`
 //!   on bools, `null` and references (identity). There are no implicit conversions: `1 + 2.0` is an
-//!   error, as in a program.
+//!   error, as in a program. What operators and built-ins compute is the VM's
+//!   [`semantics`], so an expression gives what the same code gives in the program.
 //! - `p.x` reads a form field or a pick payload field, `xs[i]` an array element, `m[k]` a map entry.
-//! - The built-ins that only compute a value can be called: `len str int float abs min max sqrt floor
-//!   ceil pow to_fixed substr find join contains get` (a program's own procedure of the same name wins,
-//!   as in the language, and then the call is refused).
+//! - The built-ins that only compute a value ([`Builtin::is_pure`]) can be called: `len str int float
+//!   abs min max sqrt floor ceil pow to_fixed substr find join contains get` (a program's own procedure
+//!   of the same name wins, as in the language, and then the call is refused).
 //!
 //! Everything else is an error with a message for the user: calling procedures, built-ins with side
 //! effects or that would allocate collections, literals that would allocate (`[1]`, `{}`,
@@ -24,15 +25,17 @@
 //! references), never panics on any input, and is bounded: expressions nest at most [`MAX_DEPTH`]
 //! levels and computed strings are at most [`MAX_TEXT`] bytes long.
 
+use std::borrow::Cow;
+
 use vitte_compiler::ast::{BinOp, Expr, ExprKind, UnOp};
 use vitte_compiler::builtins::Builtin;
 use vitte_compiler::diagnostics::Severity;
+use vitte_vm::Trap;
 use vitte_vm::bytecode::{Module, Type, TypeId, ValueKind};
 use vitte_vm::debug::{Value, Variable, inspect};
-use vitte_vm::memory::format::{self, write_quoted};
-use vitte_vm::memory::{
-    Heap, KeyRef, Object, StringStyle, float_to_string, format_value, to_fixed,
-};
+use vitte_vm::memory::format::write_quoted;
+use vitte_vm::memory::{Heap, KeyRef, Object, StringStyle, format_value};
+use vitte_vm::semantics::{self, Comparison, Operator, Scalar, arith, convert, strings};
 
 /// The deepest nesting of operations an expression may have.
 pub const MAX_DEPTH: usize = 200;
@@ -42,27 +45,6 @@ pub const MAX_TEXT: usize = 1 << 20;
 
 /// The keywords that can appear in an expression, offered by [`completions`].
 const KEYWORDS: &[&str] = &["and", "false", "not", "null", "or", "true"];
-
-/// The built-ins an expression may call: they compute a value and touch nothing.
-const PURE_BUILTINS: &[Builtin] = &[
-    Builtin::Str,
-    Builtin::Len,
-    Builtin::Int,
-    Builtin::Float,
-    Builtin::ToFixed,
-    Builtin::Join,
-    Builtin::Substr,
-    Builtin::Find,
-    Builtin::Contains,
-    Builtin::Get,
-    Builtin::Sqrt,
-    Builtin::Abs,
-    Builtin::Floor,
-    Builtin::Ceil,
-    Builtin::Pow,
-    Builtin::Min,
-    Builtin::Max,
-];
 
 /// The result of an expression.
 #[derive(Clone, Debug, PartialEq)]
@@ -111,9 +93,9 @@ pub fn evaluate(source: &str, ctx: &EvalContext<'_>) -> Result<EvalValue, String
 /// quoted, collections written out), numbers as the language prints them.
 pub fn display(ctx: &EvalContext<'_>, value: &EvalValue) -> String {
     match value {
-        EvalValue::Int(value) => value.to_string(),
-        EvalValue::Float(value) => float_to_string(*value),
-        EvalValue::Bool(value) => value.to_string(),
+        EvalValue::Int(value) => convert::int_to_str(*value).into(),
+        EvalValue::Float(value) => convert::float_to_str(*value),
+        EvalValue::Bool(value) => convert::bool_to_str(*value).to_string(),
         EvalValue::Str(text) => {
             let mut out = String::with_capacity(text.len() + 2);
             write_quoted(&mut out, text);
@@ -175,8 +157,9 @@ pub fn completions(prefix: &str, ctx: &EvalContext<'_>) -> Vec<String> {
         names.extend(ctx.locals.iter().map(|local| local.name.clone()));
         names.extend(ctx.globals.iter().map(|global| global.name.clone()));
         names.extend(
-            PURE_BUILTINS
+            Builtin::ALL
                 .iter()
+                .filter(|builtin| builtin.is_pure())
                 .map(|builtin| builtin.name().to_string()),
         );
         names.extend(KEYWORDS.iter().map(|keyword| keyword.to_string()));
@@ -290,18 +273,6 @@ fn field_names(ctx: &EvalContext<'_>, value: &EvalValue) -> Vec<String> {
         .collect()
 }
 
-/// The type `?T` stands for (`ty` itself for other types).
-fn strip_nullable(module: &Module, ty: TypeId) -> TypeId {
-    let mut ty = ty;
-    for _ in 0..8 {
-        match module.ty(ty) {
-            Some(Type::Nullable(inner)) => ty = *inner,
-            _ => break,
-        }
-    }
-    ty
-}
-
 /// The segments of `expr` when it is a plain or dotted name (`a`, `util.counter`, `p.x.y`).
 fn path_segments(expr: &Expr) -> Option<Vec<&str>> {
     let mut segments = Vec::new();
@@ -336,6 +307,22 @@ fn too_long() -> String {
     format!("the resulting string would be longer than {MAX_TEXT} bytes")
 }
 
+/// A runtime error's message, as the user sees it.
+fn message(trap: Trap) -> String {
+    trap.message
+}
+
+impl From<Scalar<'_>> for EvalValue {
+    fn from(value: Scalar<'_>) -> EvalValue {
+        match value {
+            Scalar::Int(value) => EvalValue::Int(value),
+            Scalar::Float(value) => EvalValue::Float(value),
+            Scalar::Bool(value) => EvalValue::Bool(value),
+            Scalar::Str(text) => EvalValue::Str(text.into_owned()),
+        }
+    }
+}
+
 /// What an expression names: a place of the program, or a computed value.
 enum Resolved {
     /// A variable, field, element or map entry.
@@ -357,6 +344,19 @@ enum Kind<'v> {
     },
     /// A non-null program reference that is not a string.
     Ref(Value),
+}
+
+impl<'v> Kind<'v> {
+    /// The value as the VM's operators take it; `None` for null and references.
+    fn scalar(self) -> Option<Scalar<'v>> {
+        Some(match self {
+            Kind::Int(value) => Scalar::Int(value),
+            Kind::Float(value) => Scalar::Float(value),
+            Kind::Bool(value) => Scalar::Bool(value),
+            Kind::Str(text) => Scalar::Str(Cow::Borrowed(text)),
+            Kind::Null { .. } | Kind::Ref(_) => return None,
+        })
+    }
 }
 
 struct Evaluator<'a> {
@@ -458,7 +458,7 @@ impl<'a> Evaluator<'a> {
     /// The static type of a program reference, without `?`.
     fn ref_type(&self, value: Value) -> Option<&'a Type> {
         let module = self.ctx.module;
-        module.ty(strip_nullable(module, value.ty))
+        module.ty(module.strip_nullable(value.ty))
     }
 
     fn classify<'v>(&self, value: &'v EvalValue) -> Result<Kind<'v>, String>
@@ -482,7 +482,7 @@ impl<'a> Evaluator<'a> {
                 ValueKind::Ref => match self.ref_type(*value) {
                     Some(Type::Str) => {
                         let heap: &'a Heap = self.ctx.heap;
-                        Kind::Str(heap.str(value.bits).map_err(|trap| trap.message)?)
+                        Kind::Str(heap.str(value.bits).map_err(message)?)
                     }
                     _ => Kind::Ref(*value),
                 },
@@ -660,17 +660,20 @@ impl<'a> Evaluator<'a> {
     }
 
     fn unary(&self, op: UnOp, operand: &EvalValue) -> Result<EvalValue, String> {
-        Ok(match (op, self.classify(operand)?) {
-            (UnOp::Neg, Kind::Int(value)) => EvalValue::Int(value.wrapping_neg()),
-            (UnOp::Neg, Kind::Float(value)) => EvalValue::Float(-value),
-            (UnOp::Not, Kind::Bool(value)) => EvalValue::Bool(!value),
-            (UnOp::Neg, _) => {
-                return Err(format!("cannot apply `-` to {}", self.type_name(operand)));
+        let value = self.classify(operand)?.scalar();
+        match value.and_then(|value| semantics::unary(op.operator(), &value)) {
+            Some(result) => Ok(result.into()),
+            None => {
+                let symbol = match op {
+                    UnOp::Neg => "-",
+                    UnOp::Not => "not",
+                };
+                Err(format!(
+                    "cannot apply `{symbol}` to {}",
+                    self.type_name(operand)
+                ))
             }
-            (UnOp::Not, _) => {
-                return Err(format!("cannot apply `not` to {}", self.type_name(operand)));
-            }
-        })
+        }
     }
 
     fn binary(&self, op: BinOp, lhs: &Expr, rhs: &Expr, depth: usize) -> Result<EvalValue, String> {
@@ -695,22 +698,23 @@ impl<'a> Evaluator<'a> {
         let left = self.value(lhs, depth)?;
         let right = self.value(rhs, depth)?;
         let (a, b) = (self.classify(&left)?, self.classify(&right)?);
-        let result = match op {
-            BinOp::Add | BinOp::Sub | BinOp::Mul | BinOp::Div | BinOp::Rem => {
-                self.arithmetic(op, a, b)
+        let result = match (op.operator(), a.scalar(), b.scalar()) {
+            (Some(operator), Some(x), Some(y)) => {
+                if let (Scalar::Str(x), Scalar::Str(y)) = (&x, &y)
+                    && op == BinOp::Add
+                    && x.len().saturating_add(y.len()) > MAX_TEXT
+                {
+                    return Err(too_long());
+                }
+                semantics::binary(operator, &x, &y)
             }
-            BinOp::Lt | BinOp::Le | BinOp::Gt | BinOp::Ge => order(op, a, b),
-            BinOp::Eq | BinOp::Ne => {
-                let equal = self.equal(a, b);
-                let Some(equal) = equal else {
-                    return Err(self.mismatch(op, &left, &right));
-                };
-                return Ok(EvalValue::Bool(equal == (op == BinOp::Eq)));
-            }
-            BinOp::And | BinOp::Or => None,
+            (Some(Operator::Compare(comparison)), _, _) if comparison.is_equality() => self
+                .same_reference(a, b)
+                .map(|same| Ok(Scalar::Bool(same == (comparison == Comparison::Eq)))),
+            _ => None,
         };
         match result {
-            Some(result) => result,
+            Some(result) => result.map(EvalValue::from).map_err(message),
             None if op != BinOp::Sub
                 && op != BinOp::Mul
                 && op != BinOp::Div
@@ -734,52 +738,16 @@ impl<'a> Evaluator<'a> {
         message
     }
 
-    /// `+ - * / %`; `None` when the operands do not fit.
-    fn arithmetic(&self, op: BinOp, a: Kind<'_>, b: Kind<'_>) -> Option<Result<EvalValue, String>> {
-        Some(Ok(match (a, b) {
-            (Kind::Int(x), Kind::Int(y)) => EvalValue::Int(match op {
-                BinOp::Add => x.wrapping_add(y),
-                BinOp::Sub => x.wrapping_sub(y),
-                BinOp::Mul => x.wrapping_mul(y),
-                BinOp::Div | BinOp::Rem if y == 0 => {
-                    return Some(Err("division by zero".to_string()));
-                }
-                BinOp::Div => x.wrapping_div(y),
-                _ => x.wrapping_rem(y),
-            }),
-            (Kind::Float(x), Kind::Float(y)) => EvalValue::Float(match op {
-                BinOp::Add => x + y,
-                BinOp::Sub => x - y,
-                BinOp::Mul => x * y,
-                BinOp::Div => x / y,
-                _ => x % y,
-            }),
-            (Kind::Str(x), Kind::Str(y)) if op == BinOp::Add => {
-                if x.len().saturating_add(y.len()) > MAX_TEXT {
-                    return Some(Err(too_long()));
-                }
-                let mut text = String::with_capacity(x.len() + y.len());
-                text.push_str(x);
-                text.push_str(y);
-                EvalValue::Str(text)
-            }
-            _ => return None,
-        }))
-    }
-
-    /// `==`: `None` when the operands cannot be compared.
-    fn equal(&self, a: Kind<'_>, b: Kind<'_>) -> Option<bool> {
+    /// `==` where an operand is null or a reference that is not a string: identity. `None` when
+    /// the operands cannot be compared.
+    fn same_reference(&self, a: Kind<'_>, b: Kind<'_>) -> Option<bool> {
         Some(match (a, b) {
-            (Kind::Int(x), Kind::Int(y)) => x == y,
-            (Kind::Float(x), Kind::Float(y)) => x == y,
-            (Kind::Bool(x), Kind::Bool(y)) => x == y,
-            (Kind::Str(x), Kind::Str(y)) => x == y,
             (Kind::Null { .. }, Kind::Null { .. }) => true,
             (Kind::Null { .. }, Kind::Str(_) | Kind::Ref(_))
             | (Kind::Str(_) | Kind::Ref(_), Kind::Null { .. }) => false,
             (Kind::Ref(x), Kind::Ref(y)) => {
                 let module = self.ctx.module;
-                if strip_nullable(module, x.ty) != strip_nullable(module, y.ty) {
+                if module.strip_nullable(x.ty) != module.strip_nullable(y.ty) {
                     return None;
                 }
                 x.bits == y.bits
@@ -835,7 +803,7 @@ impl<'a> Evaluator<'a> {
         let Some(builtin) = Builtin::from_name(&name) else {
             return Err(self.not_a_variable(&name));
         };
-        if !PURE_BUILTINS.contains(&builtin) {
+        if !builtin.is_pure() {
             return Err(unsupported_builtin(builtin));
         }
         let arity = match builtin {
@@ -915,9 +883,9 @@ impl<'a> Evaluator<'a> {
             }),
             Builtin::Str => {
                 let text = match first {
-                    Kind::Int(value) => value.to_string(),
-                    Kind::Float(value) => float_to_string(value),
-                    Kind::Bool(value) => value.to_string(),
+                    Kind::Int(value) => convert::int_to_str(value).into(),
+                    Kind::Float(value) => convert::float_to_str(value),
+                    Kind::Bool(value) => convert::bool_to_str(value).to_string(),
                     Kind::Str(text) => text.to_string(),
                     Kind::Null { .. } => "null".to_string(),
                     Kind::Ref(value) => {
@@ -931,35 +899,36 @@ impl<'a> Evaluator<'a> {
             }
             Builtin::Int => EvalValue::Int(match first {
                 Kind::Int(value) => value,
-                Kind::Float(value) => format::float_to_int(value)?,
-                Kind::Str(text) => text
-                    .trim_ascii()
-                    .parse::<i64>()
-                    .map_err(|_| format!("invalid int: \"{text}\""))?,
+                Kind::Float(value) => convert::float_to_int(value).map_err(message)?,
+                Kind::Str(text) => convert::parse_int(text).map_err(message)?,
                 Kind::Null { vm: true } => return Err(null_dereference()),
                 _ => return Err(cannot_take(0)),
             }),
             Builtin::Float => EvalValue::Float(match first {
-                Kind::Int(value) => value as f64,
+                Kind::Int(value) => convert::int_to_float(value),
                 Kind::Float(value) => value,
-                Kind::Str(text) => format::parse_float(text)?,
+                Kind::Str(text) => convert::parse_float(text).map_err(message)?,
                 Kind::Null { vm: true } => return Err(null_dereference()),
                 _ => return Err(cannot_take(0)),
             }),
             Builtin::Abs => match first {
-                Kind::Int(value) => EvalValue::Int(value.wrapping_abs()),
-                Kind::Float(value) => EvalValue::Float(value.abs()),
+                Kind::Int(value) => EvalValue::Int(arith::abs_int(value)),
+                Kind::Float(value) => EvalValue::Float(arith::abs_float(value)),
                 _ => return Err(expected(0, "int or float")),
             },
             Builtin::Min | Builtin::Max => {
                 let min = builtin == Builtin::Min;
                 match (first, kinds.get(1).copied()) {
-                    (Kind::Int(a), Some(Kind::Int(b))) => {
-                        EvalValue::Int(if min { a.min(b) } else { a.max(b) })
-                    }
-                    (Kind::Float(a), Some(Kind::Float(b))) => {
-                        EvalValue::Float(if min { a.min(b) } else { a.max(b) })
-                    }
+                    (Kind::Int(a), Some(Kind::Int(b))) => EvalValue::Int(if min {
+                        arith::min_int(a, b)
+                    } else {
+                        arith::max_int(a, b)
+                    }),
+                    (Kind::Float(a), Some(Kind::Float(b))) => EvalValue::Float(if min {
+                        arith::min_float(a, b)
+                    } else {
+                        arith::max_float(a, b)
+                    }),
                     _ => {
                         return Err(format!(
                             "{name} cannot take {} and {}",
@@ -969,25 +938,19 @@ impl<'a> Evaluator<'a> {
                     }
                 }
             }
-            Builtin::Sqrt => EvalValue::Float(float_arg(0)?.sqrt()),
-            Builtin::Floor => EvalValue::Float(float_arg(0)?.floor()),
-            Builtin::Ceil => EvalValue::Float(float_arg(0)?.ceil()),
-            Builtin::Pow => EvalValue::Float(float_arg(0)?.powf(float_arg(1)?)),
+            Builtin::Sqrt => EvalValue::Float(arith::sqrt(float_arg(0)?)),
+            Builtin::Floor => EvalValue::Float(arith::floor(float_arg(0)?)),
+            Builtin::Ceil => EvalValue::Float(arith::ceil(float_arg(0)?)),
+            Builtin::Pow => EvalValue::Float(arith::pow(float_arg(0)?, float_arg(1)?)),
             Builtin::ToFixed => {
-                let x = float_arg(0)?;
-                let digits = int_arg(1)?;
-                let Some(digits) = u32::try_from(digits).ok().filter(|&d| d <= 20) else {
-                    return Err(format!(
-                        "invalid argument: to_fixed digits must be in 0..=20, got {digits}"
-                    ));
-                };
-                EvalValue::Str(to_fixed(x, digits))
+                EvalValue::Str(convert::to_fixed(float_arg(0)?, int_arg(1)?).map_err(message)?)
             }
-            Builtin::Substr => EvalValue::Str(substr(str_arg(0)?, int_arg(1)?, int_arg(2)?)?),
-            Builtin::Find => {
-                let (text, needle) = (str_arg(0)?, str_arg(1)?);
-                EvalValue::Int(text.find(needle).map_or(-1, |offset| offset as i64))
-            }
+            Builtin::Substr => EvalValue::Str(
+                strings::substr(str_arg(0)?, int_arg(1)?, int_arg(2)?)
+                    .map_err(message)?
+                    .to_string(),
+            ),
+            Builtin::Find => EvalValue::Int(strings::find(str_arg(0)?, str_arg(1)?)),
             Builtin::Join => {
                 let separator = str_arg(1)?;
                 let array = match first {
@@ -998,27 +961,22 @@ impl<'a> Evaluator<'a> {
                                 if matches!(ctx.module.ty(*element), Some(Type::Str))
                         ) =>
                     {
-                        ctx.heap.array(value.bits).map_err(|trap| trap.message)?
+                        ctx.heap.array(value.bits).map_err(message)?
                     }
                     Kind::Null { vm: true } => return Err(null_dereference()),
                     _ => return Err(expected(0, "[string]")),
                 };
-                let mut out = String::new();
-                for (position, &part) in array.items.iter().enumerate() {
+                let mut parts = Vec::with_capacity(array.items.len());
+                for &part in &array.items {
                     if part == 0 {
                         return Err(null_dereference());
                     }
-                    let part = ctx.heap.str(part).map_err(|trap| trap.message)?;
-                    let more = if position > 0 { separator.len() } else { 0 };
-                    if out.len().saturating_add(more).saturating_add(part.len()) > MAX_TEXT {
-                        return Err(too_long());
-                    }
-                    if position > 0 {
-                        out.push_str(separator);
-                    }
-                    out.push_str(part);
+                    parts.push(ctx.heap.str(part).map_err(message)?);
                 }
-                EvalValue::Str(out)
+                if strings::joined_len(&parts, separator) > MAX_TEXT {
+                    return Err(too_long());
+                }
+                EvalValue::Str(strings::join(&parts, separator))
             }
             Builtin::Contains | Builtin::Get => {
                 let map = match first {
@@ -1036,7 +994,7 @@ impl<'a> Evaluator<'a> {
                 let found = ctx
                     .heap
                     .map(map.bits)
-                    .map_err(|trap| trap.message)?
+                    .map_err(message)?
                     .entries
                     .get_index_of(&key);
                 if builtin == Builtin::Contains {
@@ -1069,7 +1027,7 @@ impl<'a> Evaluator<'a> {
         name: &str,
     ) -> Result<(), String> {
         let module = self.ctx.module;
-        let target = module.ty(strip_nullable(module, ty));
+        let target = module.ty(module.strip_nullable(ty));
         let fits = match (value, target) {
             (EvalValue::Int(_), Some(Type::Int))
             | (EvalValue::Float(_), Some(Type::Float))
@@ -1077,7 +1035,7 @@ impl<'a> Evaluator<'a> {
             | (EvalValue::Str(_), Some(Type::Str)) => true,
             (EvalValue::Null, _) => inspect::kind_of(module, ty) == ValueKind::Ref,
             (EvalValue::Vm(value), _) => {
-                strip_nullable(module, value.ty) == strip_nullable(module, ty)
+                module.strip_nullable(value.ty) == module.strip_nullable(ty)
             }
             _ => false,
         };
@@ -1106,25 +1064,6 @@ fn null_string_pair(a: Kind<'_>, b: Kind<'_>) -> bool {
     )
 }
 
-/// `< <= > >=`; `None` when the operands do not fit.
-fn order(op: BinOp, a: Kind<'_>, b: Kind<'_>) -> Option<Result<EvalValue, String>> {
-    let ordering = match (a, b) {
-        (Kind::Int(x), Kind::Int(y)) => x.partial_cmp(&y),
-        (Kind::Float(x), Kind::Float(y)) => x.partial_cmp(&y),
-        (Kind::Str(x), Kind::Str(y)) => x.partial_cmp(y),
-        _ => return None,
-    };
-    use std::cmp::Ordering::{Equal, Greater, Less};
-    let result = matches!(
-        (op, ordering),
-        (BinOp::Lt, Some(Less))
-            | (BinOp::Le, Some(Less | Equal))
-            | (BinOp::Gt, Some(Greater))
-            | (BinOp::Ge, Some(Greater | Equal))
-    );
-    Some(Ok(EvalValue::Bool(result)))
-}
-
 /// Why a built-in cannot be called from an expression.
 fn unsupported_builtin(builtin: Builtin) -> String {
     let name = builtin.name();
@@ -1139,29 +1078,6 @@ fn unsupported_builtin(builtin: Builtin) -> String {
             "`{name}` has side effects or needs the host, which debugger expressions cannot have"
         ),
     }
-}
-
-/// `substr(s, start, end)` as the VM does it: bytes `start..end`.
-fn substr(text: &str, start: i64, end: i64) -> Result<String, String> {
-    let length = text.len();
-    let in_range = |offset: i64| {
-        usize::try_from(offset)
-            .ok()
-            .filter(|&offset| offset <= length)
-    };
-    let out_of_bounds = |index: i64| format!("index out of bounds: index {index}, length {length}");
-    let from = in_range(start).ok_or_else(|| out_of_bounds(start))?;
-    let to = in_range(end)
-        .filter(|&to| to >= from)
-        .ok_or_else(|| out_of_bounds(end))?;
-    for offset in [from, to] {
-        if !text.is_char_boundary(offset) {
-            return Err(format!(
-                "invalid argument: byte {offset} is inside a character"
-            ));
-        }
-    }
-    Ok(text.get(from..to).unwrap_or_default().to_string())
 }
 
 #[cfg(test)]

@@ -102,12 +102,6 @@ impl Trap {
         Trap::new("null dereference")
     }
 
-    /// `division by zero`.
-    #[cold]
-    pub fn division_by_zero() -> Trap {
-        Trap::new("division by zero")
-    }
-
     /// `index out of bounds: index I, length N`.
     #[cold]
     pub fn index_out_of_bounds(index: i64, length: usize) -> Trap {

@@ -53,6 +53,7 @@
 //!
 //! Layout: [`bytecode`] (instruction set, module model, `.vitbc` format, verifier), `core` (the
 //! interpreter loop), [`stack`] (threads and frames), [`memory`] (heap, collector, value formatting),
+//! [`semantics`] (what operators and built-ins do to values, written once),
 //! [`syscall`] (the native registry, the built-ins and every contact with the outside world),
 //! [`error`] (load and runtime errors). Errors derive `Display` through `thiserror`; maps are
 //! `indexmap` maps (insertion order, as the language requires).
@@ -66,6 +67,7 @@ mod core;
 pub mod debug;
 pub mod error;
 pub mod memory;
+pub mod semantics;
 pub mod stack;
 pub mod syscall;
 mod vm;

@@ -86,18 +86,6 @@ fn stale_frame(id: i64) -> DapError {
     ))
 }
 
-/// The type a `?T` stands for.
-fn strip_nullable(module: &Module, ty: TypeId) -> TypeId {
-    let mut ty = ty;
-    for _ in 0..8 {
-        match module.ty(ty) {
-            Some(Type::Nullable(inner)) => ty = *inner,
-            _ => break,
-        }
-    }
-    ty
-}
-
 /// How a value shows, with a handle for its children when it has some.
 fn shown_value(
     module: &Module,
@@ -206,7 +194,7 @@ enum Fit {
 fn fit(ctx: &EvalContext<'_>, target: TypeId, new: &EvalValue) -> Result<Fit, String> {
     let module = ctx.module;
     let nullable = matches!(module.ty(target), Some(Type::Nullable(_)));
-    let base = strip_nullable(module, target);
+    let base = module.strip_nullable(target);
     let fits = match (module.ty(base), new) {
         (Some(Type::Int), EvalValue::Int(value)) => Some(Fit::Bits(*value as u64)),
         (Some(Type::Float), EvalValue::Float(value)) => Some(Fit::Bits(value.to_bits())),
@@ -215,7 +203,7 @@ fn fit(ctx: &EvalContext<'_>, target: TypeId, new: &EvalValue) -> Result<Fit, St
         (Some(Type::Str), EvalValue::Str(text)) => Some(Fit::Text(text.clone())),
         (_, EvalValue::Null) if nullable => Some(Fit::Bits(0)),
         (_, EvalValue::Vm(value)) => {
-            let same = value.ty == target || strip_nullable(module, value.ty) == base;
+            let same = value.ty == target || module.strip_nullable(value.ty) == base;
             (same && (nullable || value.bits != 0 || !is_reference(module, base)))
                 .then_some(Fit::Bits(value.bits))
         }
@@ -433,7 +421,7 @@ impl Engine {
                     Vec::new()
                 };
                 let is_map = matches!(
-                    module.ty(strip_nullable(module, value.ty)),
+                    module.ty(module.strip_nullable(value.ty)),
                     Some(Type::Map(..))
                 );
                 (list, path, is_map)

@@ -259,6 +259,19 @@ impl Module {
         self.types.get(id as usize)
     }
 
+    /// The type a `?T` stands for: `ty` without its `?`s (`ty` itself for other types). Follows at
+    /// most 8 `?`s, so a malformed type table that nests a `?` in itself cannot hang it.
+    pub fn strip_nullable(&self, ty: TypeId) -> TypeId {
+        let mut ty = ty;
+        for _ in 0..8 {
+            match self.ty(ty) {
+                Some(Type::Nullable(inner)) => ty = *inner,
+                _ => break,
+            }
+        }
+        ty
+    }
+
     /// The index of `ty` in the type table, adding it when absent.
     pub fn intern_type(&mut self, ty: Type) -> TypeId {
         if let Some(index) = self.types.iter().position(|t| *t == ty) {

@@ -27,6 +27,7 @@ use crate::memory::format::{self, StringStyle};
 use crate::memory::heap::out_of_memory;
 use crate::memory::map::KeyRef;
 use crate::memory::{Heap, Object};
+use crate::semantics::{arith, convert};
 use crate::stack::{Frame, REGISTER_WINDOW, ThreadState, ensure_window, window};
 use crate::syscall::{NativeContext, Syscalls};
 
@@ -492,18 +493,10 @@ fn run<const CHECKING: bool>(ex: &mut Exec<'_>, start: usize) -> Result<RunEnd, 
                     r!(dst) = (r!(a) as i64).wrapping_mul(r!(b) as i64) as u64
                 }
                 Instr::DivI { dst, a, b } => {
-                    let divisor = r!(b) as i64;
-                    if divisor == 0 {
-                        break 'run Trap::division_by_zero();
-                    }
-                    r!(dst) = (r!(a) as i64).wrapping_div(divisor) as u64;
+                    r!(dst) = tri!(arith::div_int(r!(a) as i64, r!(b) as i64)) as u64
                 }
                 Instr::RemI { dst, a, b } => {
-                    let divisor = r!(b) as i64;
-                    if divisor == 0 {
-                        break 'run Trap::division_by_zero();
-                    }
-                    r!(dst) = (r!(a) as i64).wrapping_rem(divisor) as u64;
+                    r!(dst) = tri!(arith::rem_int(r!(a) as i64, r!(b) as i64)) as u64
                 }
                 Instr::NegI { dst, src } => r!(dst) = (r!(src) as i64).wrapping_neg() as u64,
                 Instr::AddIImm { dst, a, imm } => {
@@ -513,16 +506,10 @@ fn run<const CHECKING: bool>(ex: &mut Exec<'_>, start: usize) -> Result<RunEnd, 
                     r!(dst) = (r!(a) as i64).wrapping_mul(i64::from(imm)) as u64
                 }
                 Instr::DivIImm { dst, a, imm } => {
-                    if imm == 0 {
-                        break 'run Trap::division_by_zero();
-                    }
-                    r!(dst) = (r!(a) as i64).wrapping_div(i64::from(imm)) as u64;
+                    r!(dst) = tri!(arith::div_int(r!(a) as i64, i64::from(imm))) as u64
                 }
                 Instr::RemIImm { dst, a, imm } => {
-                    if imm == 0 {
-                        break 'run Trap::division_by_zero();
-                    }
-                    r!(dst) = (r!(a) as i64).wrapping_rem(i64::from(imm)) as u64;
+                    r!(dst) = tri!(arith::rem_int(r!(a) as i64, i64::from(imm))) as u64
                 }
 
                 // ---- float arithmetic ----
@@ -768,23 +755,20 @@ fn run<const CHECKING: bool>(ex: &mut Exec<'_>, start: usize) -> Result<RunEnd, 
                 // ---- conversions ----
                 Instr::IntToFloat { dst, src } => r!(dst) = ((r!(src) as i64) as f64).to_bits(),
                 Instr::FloatToInt { dst, src } => {
-                    r!(dst) = tri!(format::float_to_int(f(r!(src))).map_err(Trap::new)) as u64
+                    r!(dst) = tri!(convert::float_to_int(f(r!(src)))) as u64
                 }
                 Instr::ParseInt { dst, src } => {
-                    r!(dst) = tri!(format::parse_int(tri!(ex.heap.str(r!(src)))).map_err(Trap::new))
-                        as u64
+                    r!(dst) = tri!(convert::parse_int(tri!(ex.heap.str(r!(src))))) as u64
                 }
                 Instr::ParseFloat { dst, src } => {
-                    r!(dst) =
-                        tri!(format::parse_float(tri!(ex.heap.str(r!(src)))).map_err(Trap::new))
-                            .to_bits();
+                    r!(dst) = tri!(convert::parse_float(tri!(ex.heap.str(r!(src))))).to_bits();
                 }
                 Instr::IntToStr { dst, src } => {
-                    r!(dst) = ex.heap.alloc_str(format::int_to_text(r!(src) as i64));
+                    r!(dst) = ex.heap.alloc_str(convert::int_to_str(r!(src) as i64));
                     safepoint!();
                 }
                 Instr::FloatToStr { dst, src } => {
-                    r!(dst) = ex.heap.alloc_string(format::float_to_string(f(r!(src))));
+                    r!(dst) = ex.heap.alloc_string(convert::float_to_str(f(r!(src))));
                     safepoint!();
                 }
                 Instr::BoolToStr { dst, src } => {

@@ -6,7 +6,8 @@ use std::fmt::Write as _;
 
 use crate::bytecode::{FieldDef, Module, Type, TypeId, ValueKind};
 use crate::memory::format::{write_key, write_quoted};
-use crate::memory::{Heap, KeyKind, KeyRef, Object, float_to_string};
+use crate::memory::{Heap, KeyKind, KeyRef, Object};
+use crate::semantics::convert::{bool_to_str, write_float};
 
 use super::{Place, Variable};
 
@@ -47,18 +48,6 @@ pub fn type_name(module: &Module, ty: TypeId) -> String {
     crate::bytecode::disasm::type_name(module, ty)
 }
 
-/// The type a `?T` stands for (itself for other types).
-fn strip_nullable(module: &Module, ty: TypeId) -> TypeId {
-    let mut ty = ty;
-    for _ in 0..8 {
-        match module.ty(ty) {
-            Some(Type::Nullable(inner)) => ty = *inner,
-            _ => break,
-        }
-    }
-    ty
-}
-
 /// How values of type `ty` are held.
 pub fn kind_of(module: &Module, ty: TypeId) -> ValueKind {
     module.ty(ty).map_or(ValueKind::Void, Type::kind)
@@ -90,8 +79,8 @@ fn write_display(out: &mut String, module: &Module, heap: &Heap, value: Value, d
         ValueKind::Int => {
             let _ = write!(out, "{}", value.bits as i64);
         }
-        ValueKind::Float => out.push_str(&float_to_string(f64::from_bits(value.bits))),
-        ValueKind::Bool => out.push_str(if value.bits != 0 { "true" } else { "false" }),
+        ValueKind::Float => write_float(out, f64::from_bits(value.bits)),
+        ValueKind::Bool => out.push_str(bool_to_str(value.bits != 0)),
         ValueKind::Ref => write_reference(out, module, heap, value, depth),
     }
 }
@@ -231,7 +220,7 @@ pub fn children(
     if kind_of(module, value.ty) != ValueKind::Ref || value.bits == 0 {
         return Vec::new();
     }
-    let ty = strip_nullable(module, value.ty);
+    let ty = module.strip_nullable(value.ty);
     let Ok(object) = heap.get(value.bits) else {
         return Vec::new();
     };

@@ -1,8 +1,9 @@
 //! How values print: the one formatter used by `print`/`str` (through the `*.to.str` instructions),
 //! by runtime error messages (`key not found: "k"`) and by debuggers.
 //!
-//! Floats print like Python's `repr` ([`write_float`]); strings are raw at top level and quoted with
-//! escapes inside containers ([`StringStyle`]); arrays `[1, 2]`, maps `{"a": 1}`, forms
+//! Numbers and bools print as `str` gives them ([`semantics::convert`](crate::semantics::convert): floats
+//! like Python's `repr`); strings are raw at top level and quoted with escapes inside containers
+//! ([`StringStyle`]); arrays `[1, 2]`, maps `{"a": 1}`, forms
 //! `Point { x: 1.0, y: 2.0 }`, picks `Circle(2.0)` / `Empty`, and `null`.
 //!
 //! [`write_value`] walks containers with an explicit stack, so neither a deeply nested value nor a very
@@ -13,12 +14,10 @@ use std::collections::HashSet;
 use std::fmt::Write as _;
 
 use crate::bytecode::ValueKind;
+use crate::semantics::convert::{bool_to_str, write_float};
 
 use super::heap::{Heap, Object};
 use super::map::{FxBuildHasher, KeyRef};
-use compact_str::ToCompactString as _;
-
-use super::text::Text;
 
 /// How a string value prints.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -27,201 +26,6 @@ pub enum StringStyle {
     Raw,
     /// Quoted, with `\\ \" \n \t \r \0` escaped (a string inside a container, a map key in a message).
     Quoted,
-}
-
-/// A fixed-size text buffer, so formatting a number allocates nothing.
-struct StackText {
-    bytes: [u8; 40],
-    len: usize,
-}
-
-impl StackText {
-    fn new() -> StackText {
-        StackText {
-            bytes: [0; 40],
-            len: 0,
-        }
-    }
-
-    fn as_str(&self) -> &str {
-        std::str::from_utf8(self.bytes.get(..self.len).unwrap_or_default()).unwrap_or_default()
-    }
-}
-
-impl std::fmt::Write for StackText {
-    fn write_str(&mut self, text: &str) -> std::fmt::Result {
-        let end = self.len + text.len();
-        let slot = self.bytes.get_mut(self.len..end).ok_or(std::fmt::Error)?;
-        slot.copy_from_slice(text.as_bytes());
-        self.len = end;
-        Ok(())
-    }
-}
-
-/// Appends `x` as Python's `repr` writes it: the shortest text that reads back to the same double;
-/// plain decimal (with `.0` when it would look like an int) for decimal exponents in `-4..16`,
-/// otherwise scientific with a signed exponent of at least two digits; `nan`, `inf`, `-inf`, `-0.0`.
-pub fn write_float(out: &mut String, x: f64) {
-    if x.is_nan() {
-        out.push_str("nan");
-        return;
-    }
-    if x.is_infinite() {
-        out.push_str(if x > 0.0 { "inf" } else { "-inf" });
-        return;
-    }
-    // `{:e}` gives the shortest round-trip digits: `1.5e20`, `-1e-5`, `0e0`.
-    let mut scientific = StackText::new();
-    if write!(scientific, "{x:e}").is_err() {
-        let _ = write!(out, "{x}");
-        return;
-    }
-    let text = scientific.as_str();
-    let (mantissa, exponent) = text.split_once('e').unwrap_or((text, "0"));
-    let exponent: i32 = exponent.parse().unwrap_or(0);
-    let (negative, mantissa) = match mantissa.strip_prefix('-') {
-        Some(rest) => (true, rest),
-        None => (false, mantissa),
-    };
-    let mut digits = [0u8; 24];
-    let mut count = 0;
-    for byte in mantissa.bytes().filter(u8::is_ascii_digit) {
-        if let Some(slot) = digits.get_mut(count) {
-            *slot = byte;
-            count += 1;
-        }
-    }
-    let digits = std::str::from_utf8(&digits[..count]).unwrap_or("0");
-    if negative {
-        out.push('-');
-    }
-    if (-4..16).contains(&exponent) {
-        if exponent >= 0 {
-            let int_len = exponent as usize + 1;
-            if digits.len() <= int_len {
-                out.push_str(digits);
-                out.extend(std::iter::repeat_n('0', int_len - digits.len()));
-                out.push_str(".0");
-            } else {
-                out.push_str(&digits[..int_len]);
-                out.push('.');
-                out.push_str(&digits[int_len..]);
-            }
-        } else {
-            out.push_str("0.");
-            out.extend(std::iter::repeat_n('0', (-exponent - 1) as usize));
-            out.push_str(digits);
-        }
-    } else {
-        out.push_str(&digits[..1]);
-        if digits.len() > 1 {
-            out.push('.');
-            out.push_str(&digits[1..]);
-        }
-        let sign = if exponent < 0 { '-' } else { '+' };
-        let _ = write!(out, "e{sign}{:02}", exponent.unsigned_abs());
-    }
-}
-
-/// `int(s)`: optional sign and decimal digits, surrounding ASCII whitespace ignored; else the
-/// runtime error's message `invalid int: "TEXT"`.
-pub fn parse_int(text: &str) -> Result<i64, String> {
-    text.trim_ascii()
-        .parse::<i64>()
-        .map_err(|_| format!("invalid int: \"{text}\""))
-}
-
-/// `float(s)`: decimal and exponent forms, `inf`, `-inf`, `nan`, surrounding ASCII whitespace
-/// ignored; else the runtime error's message `invalid float: "TEXT"`.
-pub fn parse_float(text: &str) -> Result<f64, String> {
-    let trimmed = text.trim_ascii();
-    let unsigned = trimmed.strip_prefix(['+', '-']).unwrap_or(trimmed);
-    let plain = unsigned == "inf"
-        || unsigned == "nan"
-        || (unsigned.bytes().any(|byte| byte.is_ascii_digit())
-            && unsigned
-                .bytes()
-                .all(|byte| matches!(byte, b'0'..=b'9' | b'.' | b'e' | b'E' | b'+' | b'-')));
-    match trimmed.parse::<f64>() {
-        Ok(value) if plain => Ok(value),
-        _ => Err(format!("invalid float: \"{text}\"")),
-    }
-}
-
-/// `int(x)` for a float: truncation, or the message `invalid int: "TEXT"` outside the int range.
-pub fn float_to_int(value: f64) -> Result<i64, String> {
-    let truncated = value.trunc();
-    if (-9_223_372_036_854_775_808.0..9_223_372_036_854_775_808.0).contains(&truncated) {
-        Ok(truncated as i64)
-    } else {
-        Err(format!("invalid int: \"{}\"", float_to_string(value)))
-    }
-}
-
-/// `str(n)` for an int: its decimal text (inline: every int's text fits).
-pub fn int_to_text(n: i64) -> Text {
-    n.to_compact_string()
-}
-
-/// `x` as [`write_float`] writes it.
-pub fn float_to_string(x: f64) -> String {
-    let mut out = String::new();
-    write_float(&mut out, x);
-    out
-}
-
-/// `x` with exactly `digits` decimals, rounding the exact decimal value of the double to nearest with
-/// ties away from zero (`to_fixed(0.125, 2)` is `0.13`, `to_fixed(2.5, 0)` is `3`); `nan`, `inf`,
-/// `-inf` for the special values.
-pub fn to_fixed(x: f64, digits: u32) -> String {
-    if x.is_nan() {
-        return "nan".to_string();
-    }
-    if x.is_infinite() {
-        return if x > 0.0 { "inf" } else { "-inf" }.to_string();
-    }
-    let digits = digits as usize;
-    // A double's exact decimal expansion has at most 1074 fractional digits, so with this precision
-    // the text is exact and can be rounded by hand.
-    let precision = digits.max(1100) + 1;
-    let exact = format!("{:.*}", precision, x.abs());
-    let (int_part, frac_part) = exact.split_once('.').unwrap_or((&exact, ""));
-    let mut kept: Vec<u8> = int_part.bytes().collect();
-    let int_len = kept.len();
-    kept.extend(frac_part.bytes().take(digits));
-    kept.resize(int_len + digits, b'0');
-    let mut int_len = int_len;
-    if frac_part
-        .as_bytes()
-        .get(digits)
-        .is_some_and(|&next| next >= b'5')
-    {
-        let mut carry = true;
-        for byte in kept.iter_mut().rev() {
-            if *byte == b'9' {
-                *byte = b'0';
-            } else {
-                *byte += 1;
-                carry = false;
-                break;
-            }
-        }
-        if carry {
-            kept.insert(0, b'1');
-            int_len += 1;
-        }
-    }
-    let mut out = String::with_capacity(kept.len() + 2);
-    if x.is_sign_negative() {
-        out.push('-');
-    }
-    let kept = String::from_utf8(kept).unwrap_or_default();
-    out.push_str(&kept[..int_len]);
-    if digits > 0 {
-        out.push('.');
-        out.push_str(&kept[int_len..]);
-    }
-    out
 }
 
 /// Appends `text` in double quotes with `\\ \" \n \t \r \0` escaped.
@@ -252,7 +56,7 @@ pub fn write_key(out: &mut String, key: KeyRef<'_>) {
         KeyRef::Int(value) => {
             let _ = write!(out, "{value}");
         }
-        KeyRef::Bool(value) => out.push_str(if value { "true" } else { "false" }),
+        KeyRef::Bool(value) => out.push_str(bool_to_str(value)),
         KeyRef::Str(text) => write_quoted(out, text),
     }
 }
@@ -397,7 +201,7 @@ fn write_one(
             let _ = write!(out, "{}", bits as i64);
         }
         ValueKind::Float => write_float(out, f64::from_bits(bits)),
-        ValueKind::Bool => out.push_str(if bits != 0 { "true" } else { "false" }),
+        ValueKind::Bool => out.push_str(bool_to_str(bits != 0)),
         ValueKind::Void => out.push_str("void"),
         ValueKind::Ref if bits == 0 => out.push_str("null"),
         ValueKind::Ref => {
@@ -480,65 +284,6 @@ mod tests {
     use super::*;
     use crate::memory::layout::{CaseLayout, FieldLayout, FormLayout, Layouts, PickLayout};
     use crate::memory::map::KeyKind;
-
-    #[test]
-    fn int_text_is_the_decimal_text_for_every_magnitude() {
-        let mut samples = vec![0, 1, -1, 9, 10, -10, i64::MAX, i64::MIN, i64::MIN + 1];
-        let mut power: i64 = 1;
-        while let Some(next) = power.checked_mul(10) {
-            samples.extend([power - 1, power, -power, next - 1]);
-            power = next;
-        }
-        for n in samples {
-            assert_eq!(&*int_to_text(n), n.to_string(), "{n}");
-        }
-    }
-
-    #[test]
-    fn floats_print_like_python_repr() {
-        let table: &[(f64, &str)] = &[
-            (1.0, "1.0"),
-            (0.1, "0.1"),
-            (100.0, "100.0"),
-            (1e16, "1e+16"),
-            (1e-05, "1e-05"),
-            (1.5e20, "1.5e+20"),
-            (f64::NAN, "nan"),
-            (f64::INFINITY, "inf"),
-            (f64::NEG_INFINITY, "-inf"),
-            (-0.0, "-0.0"),
-            (0.0, "0.0"),
-            (1234567890123456.0, "1234567890123456.0"),
-            (0.30000000000000004, "0.30000000000000004"),
-            (2.5e-07, "2.5e-07"),
-            (0.0001, "0.0001"),
-            (123.456, "123.456"),
-            (-1.5, "-1.5"),
-            (1e100, "1e+100"),
-            (5e-324, "5e-324"),
-            (f64::MAX, "1.7976931348623157e+308"),
-            (9999999999999998.0, "9999999999999998.0"),
-            (1e15, "1000000000000000.0"),
-        ];
-        for &(value, expected) in table {
-            assert_eq!(float_to_string(value), expected, "{value:?}");
-        }
-    }
-
-    #[test]
-    fn to_fixed_rounds_ties_away_from_zero() {
-        assert_eq!(to_fixed(1.0 / 3.0, 3), "0.333");
-        assert_eq!(to_fixed(2.5, 0), "3");
-        assert_eq!(to_fixed(-2.5, 0), "-3");
-        assert_eq!(to_fixed(0.125, 2), "0.13");
-        assert_eq!(to_fixed(1.005, 2), "1.00"); // 1.005 is 1.00499999999999989… as a double
-        assert_eq!(to_fixed(9.999, 2), "10.00");
-        assert_eq!(to_fixed(0.0, 2), "0.00");
-        assert_eq!(to_fixed(123.0, 0), "123");
-        assert_eq!(to_fixed(f64::NAN, 2), "nan");
-        assert_eq!(to_fixed(f64::NEG_INFINITY, 2), "-inf");
-        assert_eq!(to_fixed(1e21, 1), "1000000000000000000000.0");
-    }
 
     #[test]
     fn strings_are_escaped_when_quoted() {

@@ -13,7 +13,7 @@ pub mod layout;
 pub mod map;
 pub mod text;
 
-pub use format::{StringStyle, float_to_string, format_value, to_fixed, write_float, write_value};
+pub use format::{StringStyle, format_value, write_value};
 pub use heap::{
     ArrayObject, Fields, FormObject, Heap, HeapStats, KindStats, MapObject, Object, PickObject,
 };

@@ -1,4 +1,6 @@
 //! The built-in natives, registered by name and signature in [`NativeRegistry::with_builtins`].
+//! Each one moves values between registers, the heap and the host; what it computes is the rule of
+//! [`crate::semantics`].
 //!
 //! | name | signature |
 //! | --- | --- |
@@ -26,7 +28,8 @@
 //! Semantics and error messages follow the project's language reference (`docs/language.md`).
 
 use crate::error::Trap;
-use crate::memory::{Text, format};
+use crate::memory::Text;
+use crate::semantics::{arith, convert, strings};
 
 use super::registry::{NativeContext, NativeRegistry, NativeSignature, NativeType};
 
@@ -35,62 +38,54 @@ use NativeType::{Bool, Float, Int, Str, Void};
 /// The result of a native: a register word or a runtime error.
 type NativeResult = Result<u64, Trap>;
 
-/// Registers every built-in native in `registry`.
-pub fn register_builtins(registry: &mut NativeRegistry) {
+impl NativeRegistry {
+    /// A registry with every built-in function.
+    pub fn with_builtins() -> NativeRegistry {
+        let mut registry = NativeRegistry::empty();
+        register_builtins(&mut registry);
+        registry
+    }
+}
+
+/// Registers every built-in native in `registry`, as built-ins (not host functions).
+fn register_builtins(registry: &mut NativeRegistry) {
     let strings = || NativeType::array(Str);
-    registry.register("print", sig([Str], Void), print);
-    registry.register("eprint", sig([Str], Void), eprint);
-    registry.register("substr", sig([Str, Int, Int], Str), substr);
-    registry.register("find", sig([Str, Str], Int), find);
-    registry.register("split", sig([Str, Str], strings()), split);
-    registry.register("join", sig([strings(), Str], Str), join);
-    registry.register("to_fixed", sig([Float, Int], Str), to_fixed);
-    registry.register("sqrt", sig([Float], Float), |_, args| {
-        float1(args, f64::sqrt)
+    registry.register_builtin("print", sig([Str], Void), print);
+    registry.register_builtin("eprint", sig([Str], Void), eprint);
+    registry.register_builtin("substr", sig([Str, Int, Int], Str), substr);
+    registry.register_builtin("find", sig([Str, Str], Int), find);
+    registry.register_builtin("split", sig([Str, Str], strings()), split);
+    registry.register_builtin("join", sig([strings(), Str], Str), join);
+    registry.register_builtin("to_fixed", sig([Float, Int], Str), to_fixed);
+    register_float_function(registry, "sqrt", arith::sqrt);
+    register_float_function(registry, "floor", arith::floor);
+    register_float_function(registry, "ceil", arith::ceil);
+    register_float_function(registry, "abs_float", arith::abs_float);
+    register_float_pair_function(registry, "pow", arith::pow);
+    register_float_pair_function(registry, "min_float", arith::min_float);
+    register_float_pair_function(registry, "max_float", arith::max_float);
+    registry.register_builtin("abs_int", sig([Int], Int), |_, args| {
+        let &[x] = args else { return Err(arity()) };
+        Ok(arith::abs_int(x as i64) as u64)
     });
-    registry.register("floor", sig([Float], Float), |_, args| {
-        float1(args, f64::floor)
-    });
-    registry.register("ceil", sig([Float], Float), |_, args| {
-        float1(args, f64::ceil)
-    });
-    registry.register("abs_float", sig([Float], Float), |_, args| {
-        float1(args, f64::abs)
-    });
-    registry.register("pow", sig([Float, Float], Float), |_, args| {
-        float2(args, f64::powf)
-    });
-    registry.register("min_float", sig([Float, Float], Float), |_, args| {
-        float2(args, f64::min)
-    });
-    registry.register("max_float", sig([Float, Float], Float), |_, args| {
-        float2(args, f64::max)
-    });
-    registry.register("abs_int", sig([Int], Int), |_, args| {
-        int1(args, i64::wrapping_abs)
-    });
-    registry.register("min_int", sig([Int, Int], Int), |_, args| {
-        int2(args, i64::min)
-    });
-    registry.register("max_int", sig([Int, Int], Int), |_, args| {
-        int2(args, i64::max)
-    });
-    registry.register("clock", sig([], Float), |ctx, _| {
+    register_int_pair_function(registry, "min_int", arith::min_int);
+    register_int_pair_function(registry, "max_int", arith::max_int);
+    registry.register_builtin("clock", sig([], Float), |ctx, _| {
         Ok(ctx.sys.clock()?.to_bits())
     });
-    registry.register(
+    registry.register_builtin(
         "now_ms",
         sig([], Int),
         |ctx, _| Ok(ctx.sys.now_ms()? as u64),
     );
-    registry.register("args", sig([], strings()), program_args);
-    registry.register("read_line", sig([], NativeType::nullable(Str)), read_line);
-    registry.register("read_file", sig([Str], Str), read_file);
-    registry.register("write_file", sig([Str, Str], Void), write_file);
-    registry.register("env", sig([Str], NativeType::nullable(Str)), env);
-    registry.register("assert", sig([Bool], Void), assert);
-    registry.register("assert_msg", sig([Bool, Str], Void), assert_msg);
-    registry.register("panic", sig([Str], Void), panic);
+    registry.register_builtin("args", sig([], strings()), program_args);
+    registry.register_builtin("read_line", sig([], NativeType::nullable(Str)), read_line);
+    registry.register_builtin("read_file", sig([Str], Str), read_file);
+    registry.register_builtin("write_file", sig([Str, Str], Void), write_file);
+    registry.register_builtin("env", sig([Str], NativeType::nullable(Str)), env);
+    registry.register_builtin("assert", sig([Bool], Void), assert);
+    registry.register_builtin("assert_msg", sig([Bool, Str], Void), assert_msg);
+    registry.register_builtin("panic", sig([Str], Void), panic);
 }
 
 /// A signature from a parameter array.
@@ -103,24 +98,40 @@ fn arity() -> Trap {
     Trap::internal("native called with the wrong number of arguments")
 }
 
-fn float1(args: &[u64], op: fn(f64) -> f64) -> NativeResult {
-    let &[x] = args else { return Err(arity()) };
-    Ok(op(f64::from_bits(x)).to_bits())
+/// Registers `name(float) -> float`, computing `function` (a function item, so the call is static).
+fn register_float_function(
+    registry: &mut NativeRegistry,
+    name: &str,
+    function: impl Fn(f64) -> f64 + 'static,
+) {
+    registry.register_builtin(name, sig([Float], Float), move |_, args| {
+        let &[x] = args else { return Err(arity()) };
+        Ok(function(f64::from_bits(x)).to_bits())
+    });
 }
 
-fn float2(args: &[u64], op: fn(f64, f64) -> f64) -> NativeResult {
-    let &[x, y] = args else { return Err(arity()) };
-    Ok(op(f64::from_bits(x), f64::from_bits(y)).to_bits())
+/// Registers `name(float, float) -> float`, computing `function`.
+fn register_float_pair_function(
+    registry: &mut NativeRegistry,
+    name: &str,
+    function: impl Fn(f64, f64) -> f64 + 'static,
+) {
+    registry.register_builtin(name, sig([Float, Float], Float), move |_, args| {
+        let &[x, y] = args else { return Err(arity()) };
+        Ok(function(f64::from_bits(x), f64::from_bits(y)).to_bits())
+    });
 }
 
-fn int1(args: &[u64], op: fn(i64) -> i64) -> NativeResult {
-    let &[x] = args else { return Err(arity()) };
-    Ok(op(x as i64) as u64)
-}
-
-fn int2(args: &[u64], op: fn(i64, i64) -> i64) -> NativeResult {
-    let &[x, y] = args else { return Err(arity()) };
-    Ok(op(x as i64, y as i64) as u64)
+/// Registers `name(int, int) -> int`, computing `function`.
+fn register_int_pair_function(
+    registry: &mut NativeRegistry,
+    name: &str,
+    function: impl Fn(i64, i64) -> i64 + 'static,
+) {
+    registry.register_builtin(name, sig([Int, Int], Int), move |_, args| {
+        let &[x, y] = args else { return Err(arity()) };
+        Ok(function(x as i64, y as i64) as u64)
+    });
 }
 
 fn write_line(ctx: &mut NativeContext<'_>, text: u64, to_stderr: bool) -> NativeResult {
@@ -149,59 +160,36 @@ fn eprint(ctx: &mut NativeContext<'_>, args: &[u64]) -> NativeResult {
     write_line(ctx, text, true)
 }
 
-/// `substr(s, start, end)`: bytes `start..end` of `s`.
+/// `substr(s, start, end)`.
 fn substr(ctx: &mut NativeContext<'_>, args: &[u64]) -> NativeResult {
     let &[text, start, end] = args else {
         return Err(arity());
     };
-    let text = ctx.heap.str(text)?;
-    let (start, end) = (start as i64, end as i64);
-    let length = text.len();
-    let in_range = |offset: i64| {
-        usize::try_from(offset)
-            .ok()
-            .filter(|&offset| offset <= length)
-    };
-    let Some(from) = in_range(start) else {
-        return Err(Trap::index_out_of_bounds(start, length));
-    };
-    let Some(to) = in_range(end).filter(|&to| to >= from) else {
-        return Err(Trap::index_out_of_bounds(end, length));
-    };
-    for offset in [from, to] {
-        if !text.is_char_boundary(offset) {
-            return Err(Trap::invalid_argument(format_args!(
-                "byte {offset} is inside a character"
-            )));
-        }
-    }
-    let part = Text::new(text.get(from..to).unwrap_or_default());
+    let part = Text::new(strings::substr(
+        ctx.heap.str(text)?,
+        start as i64,
+        end as i64,
+    )?);
     Ok(ctx.heap.alloc_str(part))
 }
 
-/// `find(s, needle)`: byte offset of the first occurrence, or -1.
+/// `find(s, needle)`.
 fn find(ctx: &mut NativeContext<'_>, args: &[u64]) -> NativeResult {
     let &[text, needle] = args else {
         return Err(arity());
     };
-    let found = ctx.heap.str(text)?.find(ctx.heap.str(needle)?);
-    Ok(found.map_or(-1, |offset| offset as i64) as u64)
+    Ok(strings::find(ctx.heap.str(text)?, ctx.heap.str(needle)?) as u64)
 }
 
-/// `split(s, sep)`: the parts between occurrences of `sep`; characters when `sep` is empty.
+/// `split(s, sep)`.
 fn split(ctx: &mut NativeContext<'_>, args: &[u64]) -> NativeResult {
     let &[text, separator] = args else {
         return Err(arity());
     };
-    let text = ctx.heap.str(text)?;
-    let separator = ctx.heap.str(separator)?;
-    let parts: Vec<Text> = if separator.is_empty() {
-        text.char_indices()
-            .map(|(index, c)| Text::new(&text[index..index + c.len_utf8()]))
-            .collect()
-    } else {
-        text.split(separator).map(Text::new).collect()
-    };
+    let parts: Vec<Text> = strings::split(ctx.heap.str(text)?, ctx.heap.str(separator)?)
+        .into_iter()
+        .map(Text::new)
+        .collect();
     let items = parts
         .into_iter()
         .map(|part| ctx.heap.alloc_str(part))
@@ -215,15 +203,14 @@ fn join(ctx: &mut NativeContext<'_>, args: &[u64]) -> NativeResult {
         return Err(arity());
     };
     let heap = &*ctx.heap;
-    let separator = heap.str(separator)?;
-    let mut out = String::new();
-    for (index, &part) in heap.array(parts)?.items.iter().enumerate() {
-        if index > 0 {
-            out.push_str(separator);
-        }
-        out.push_str(heap.str(part)?);
-    }
-    Ok(ctx.heap.alloc_string(out))
+    let parts = heap
+        .array(parts)?
+        .items
+        .iter()
+        .map(|&part| heap.str(part))
+        .collect::<Result<Vec<&str>, Trap>>()?;
+    let joined = strings::join(&parts, heap.str(separator)?);
+    Ok(ctx.heap.alloc_string(joined))
 }
 
 /// `to_fixed(x, digits)`.
@@ -231,15 +218,8 @@ fn to_fixed(ctx: &mut NativeContext<'_>, args: &[u64]) -> NativeResult {
     let &[x, digits] = args else {
         return Err(arity());
     };
-    let digits = digits as i64;
-    let Some(digits) = u32::try_from(digits).ok().filter(|&digits| digits <= 20) else {
-        return Err(Trap::invalid_argument(format_args!(
-            "to_fixed digits must be in 0..=20, got {digits}"
-        )));
-    };
-    Ok(ctx
-        .heap
-        .alloc_string(format::to_fixed(f64::from_bits(x), digits)))
+    let text = convert::to_fixed(f64::from_bits(x), digits as i64)?;
+    Ok(ctx.heap.alloc_string(text))
 }
 
 /// `args()`: the program's arguments.

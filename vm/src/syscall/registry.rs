@@ -251,27 +251,40 @@ impl NativeRegistry {
         NativeRegistry::default()
     }
 
-    /// A registry with every built-in function (see [`super::builtins`]).
-    pub fn with_builtins() -> NativeRegistry {
-        let mut registry = NativeRegistry::empty();
-        super::builtins::register_builtins(&mut registry);
-        for entry in &mut registry.entries {
-            entry.builtin = true;
-        }
-        registry
-    }
-
     /// Registers `function` under `name`, replacing a native of the same name. Modules loaded
     /// afterwards bind to it.
     pub fn register<F>(&mut self, name: &str, signature: NativeSignature, function: F)
     where
         F: Fn(&mut NativeContext<'_>, &[u64]) -> Result<u64, Trap> + 'static,
     {
+        self.insert(name, signature, Rc::new(function), false);
+    }
+
+    /// Registers a built-in function: like [`register`](Self::register), but not as a host function
+    /// (see [`host_signatures`](Self::host_signatures)).
+    pub(crate) fn register_builtin<F>(
+        &mut self,
+        name: &str,
+        signature: NativeSignature,
+        function: F,
+    ) where
+        F: Fn(&mut NativeContext<'_>, &[u64]) -> Result<u64, Trap> + 'static,
+    {
+        self.insert(name, signature, Rc::new(function), true);
+    }
+
+    fn insert(
+        &mut self,
+        name: &str,
+        signature: NativeSignature,
+        function: NativeFn,
+        builtin: bool,
+    ) {
         let entry = NativeEntry {
             name: name.to_string(),
             signature,
-            function: Rc::new(function),
-            builtin: false,
+            function,
+            builtin,
         };
         match self.by_name.get(name) {
             Some(&index) if index < self.entries.len() => self.entries[index] = entry,
