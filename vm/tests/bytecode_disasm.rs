@@ -1,9 +1,7 @@
 //! The disassembler's listing: exact output for a small program, coverage of every instruction,
 //! handler tables, and no panic on modules that do not verify.
 
-mod bytecode_common;
-
-use bytecode_common::{fib, kitchen_sink, kitchen_sink_with_handlers, later_instructions};
+use crate::bytecode_common::{fib, kitchen_sink, kitchen_sink_with_handlers, later_instructions};
 use vitte_vm::bytecode::disasm::{disassemble, disassemble_function, type_name};
 use vitte_vm::bytecode::isa::INSTRUCTIONS;
 use vitte_vm::bytecode::{Constant, Instr, LineEntry, Module, Type};

@@ -1,9 +1,7 @@
 //! `.vitbc` reader and writer: round trips, determinism, the committed version-1 and version-2
 //! files, the exact error (message and byte offset) for each kind of malformed file.
 
-mod bytecode_common;
-
-use bytecode_common::{
+use crate::bytecode_common::{
     kitchen_sink, kitchen_sink_with_handlers, later_instructions, minimal, samples,
 };
 use vitte_vm::bytecode::format::{self, BytecodeError, SECTIONS, VERSION};

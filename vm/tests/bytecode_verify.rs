@@ -1,9 +1,7 @@
 //! The verifier: every rule rejects a crafted module with the expected message and location, the
 //! valid samples pass, and verifier errors read from a file point at the offending bytes.
 
-mod bytecode_common;
-
-use bytecode_common::*;
+use crate::bytecode_common::*;
 use vitte_vm::bytecode::format;
 use vitte_vm::bytecode::isa::{Instr, OperandKind};
 use vitte_vm::bytecode::verify::{Location, MAX_REGISTERS, MAX_TYPE_DEPTH, VerifyError, verify};
