@@ -58,6 +58,14 @@ pub fn code(text: &str) -> Vec<Instr> {
     asm::assemble_code(text).unwrap_or_else(|error| panic!("{error} in:\n{text}"))
 }
 
+/// The one instruction of assembler text `text`.
+pub fn instr(text: &str) -> Instr {
+    match code(text).as_slice() {
+        [instr] => *instr,
+        other => panic!("{text:?} is {} instructions, not one", other.len()),
+    }
+}
+
 fn function(name: &str, params: u16, ret: TypeId, registers: &[TypeId], text: &str) -> Function {
     let code = code(text);
     let lines = (0..code.len() as u32)
