@@ -2,24 +2,30 @@
 //! written in assembler text.
 
 use crate::interp_common::{Builder, run};
-use vitte_vm::bytecode::Constant;
+use vitte_vm::bytecode::{Constant, Type};
 
-/// Applies `op` (writing r0 from r1 and r2) to two int constants and returns the printed result.
-fn int_op(a: i64, b: i64, op: &str) -> String {
+/// Runs `op` (writing r0, of type `result`, from r1 and r2, of type `operand`) on two constants,
+/// prints r0 with `to_str`, and returns the printed text.
+fn binary_op(
+    constants: [Constant; 2],
+    [operand, result]: [Type; 2],
+    to_str: &str,
+    op: &str,
+) -> String {
     let mut builder = Builder::new();
-    let (int, string, void) = (builder.int(), builder.string(), builder.void());
+    let (string, void) = (builder.string(), builder.void());
+    let (operand, result) = (builder.ty(operand), builder.ty(result));
     let print = builder.print();
-    let ka = builder.constant(Constant::Int(a));
-    let kb = builder.constant(Constant::Int(b));
+    let [ka, kb] = constants.map(|constant| builder.constant(constant));
     builder.main(
         void,
-        &[int, int, int, string],
+        &[result, operand, operand, string],
         format!(
             "
             load.const r1, k{ka}
             load.const r2, k{kb}
             {op}
-            int.to.str r3, r0
+            {to_str} r3, r0
             call.native n{print}, r3, r3
             ret.void
             "
@@ -30,28 +36,16 @@ fn int_op(a: i64, b: i64, op: &str) -> String {
     outcome.stdout.trim_end().to_string()
 }
 
+/// Applies `op` (writing r0 from r1 and r2) to two int constants and returns the printed result.
+fn int_op(a: i64, b: i64, op: &str) -> String {
+    let constants = [Constant::Int(a), Constant::Int(b)];
+    binary_op(constants, [Type::Int, Type::Int], "int.to.str", op)
+}
+
 /// Applies `op` (writing r0 from r1 and r2) to two float constants and returns the printed result.
 fn float_op(a: f64, b: f64, op: &str) -> String {
-    let mut builder = Builder::new();
-    let (float, string, void) = (builder.float(), builder.string(), builder.void());
-    let print = builder.print();
-    let ka = builder.constant(Constant::Float(a));
-    let kb = builder.constant(Constant::Float(b));
-    builder.main(
-        void,
-        &[float, float, float, string],
-        format!(
-            "
-            load.const r1, k{ka}
-            load.const r2, k{kb}
-            {op}
-            float.to.str r3, r0
-            call.native n{print}, r3, r3
-            ret.void
-            "
-        ),
-    );
-    run(builder.build()).stdout.trim_end().to_string()
+    let constants = [Constant::Float(a), Constant::Float(b)];
+    binary_op(constants, [Type::Float, Type::Float], "float.to.str", op)
 }
 
 #[test]
@@ -105,31 +99,12 @@ fn float_arithmetic_follows_ieee() {
 /// Evaluates comparison `op` (writing bool r0 from r1 and r2 of register type `ty`) and returns
 /// the printed result.
 fn compare(constants: [Constant; 2], string_operands: bool, op: &str) -> String {
-    let mut builder = Builder::new();
-    let (bool, string, void) = (builder.bool(), builder.string(), builder.void());
     let operand = match (&constants[0], string_operands) {
-        (_, true) => string,
-        (Constant::Int(_), _) => builder.int(),
-        (Constant::Float(_), _) => builder.float(),
-        (Constant::Str(_), _) => string,
+        (Constant::Int(_), false) => Type::Int,
+        (Constant::Float(_), false) => Type::Float,
+        _ => Type::Str,
     };
-    let print = builder.print();
-    let [ka, kb] = constants.map(|constant| builder.constant(constant));
-    builder.main(
-        void,
-        &[bool, operand, operand, string],
-        format!(
-            "
-            load.const r1, k{ka}
-            load.const r2, k{kb}
-            {op}
-            bool.to.str r3, r0
-            call.native n{print}, r3, r3
-            ret.void
-            "
-        ),
-    );
-    run(builder.build()).stdout.trim_end().to_string()
+    binary_op(constants, [operand, Type::Bool], "bool.to.str", op)
 }
 
 #[test]

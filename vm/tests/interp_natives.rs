@@ -253,6 +253,10 @@ fn args_and_read_line() {
     let args = b.native("args", &[], strings);
     let read_line = b.native("read_line", &[], nullable);
     let print = b.print();
+    let read_and_print_4_lines = format!(
+        "call.native n{read_line}, r0, r2\nref.to.str r1, r2\ncall.native n{print}, r1, r1\n"
+    )
+    .repeat(4);
     b.main(
         void,
         &[strings, string, nullable],
@@ -261,20 +265,9 @@ fn args_and_read_line() {
             call.native n{args}, r0, r0
             ref.to.str r1, r0
             call.native n{print}, r1, r1
-            call.native n{read_line}, r0, r2
-            ref.to.str r1, r2
-            call.native n{print}, r1, r1
-            call.native n{read_line}, r0, r2
-            ref.to.str r1, r2
-            call.native n{print}, r1, r1
-            call.native n{read_line}, r0, r2
-            ref.to.str r1, r2
-            call.native n{print}, r1, r1
-            call.native n{read_line}, r0, r2
-            ref.to.str r1, r2
-            call.native n{print}, r1, r1
+            {read_and_print_4_lines}
             ret.void
-        "
+            "
         ),
     );
     let config = VmConfig {
