@@ -1,6 +1,7 @@
 //! Generates one `#[test]` per conformance program and per example.
 //!
-//! Scans `tests/programs/**/*.vit` and `examples/**/*.vit`, picks the entry points (see
+//! Scans `tests/programs/**/*.vit` and `examples/**/*.vit` with the loader's walker
+//! (`vitte_compiler::loader::vit_files_under`), picks the entry points (see
 //! [`is_program_entry`] and [`is_example_entry`]; the same rules are documented in `src/lib.rs`) and writes
 //! `conformance_tests.rs` into `OUT_DIR`, which `tests/conformance.rs` includes. Each generated test
 //! calls `run(FILE, ROOT)` (`run_example` for examples) there, with the program's absolute path and the
@@ -16,6 +17,8 @@ use std::collections::BTreeMap;
 use std::env;
 use std::fs;
 use std::path::{Path, PathBuf};
+
+use vitte_compiler::loader::vit_files_under;
 
 fn main() {
     let manifest_dir =
@@ -42,7 +45,7 @@ fn main() {
         }
     };
 
-    for file in vit_files(&programs) {
+    for file in vit_files_under(&programs) {
         let relative = file
             .strip_prefix(&programs)
             .expect("scanned under the root");
@@ -58,7 +61,7 @@ fn main() {
             );
         }
     }
-    for file in vit_files(&examples) {
+    for file in vit_files_under(&examples) {
         let relative = file
             .strip_prefix(&examples)
             .expect("scanned under the root");
@@ -96,27 +99,6 @@ struct Test {
     root: PathBuf,
     /// The function of `tests/conformance.rs` that runs it.
     runner: &'static str,
-}
-
-/// Every `.vit` file under `root`, sorted; an absent root has none.
-fn vit_files(root: &Path) -> Vec<PathBuf> {
-    let mut found = Vec::new();
-    let mut pending = vec![root.to_path_buf()];
-    while let Some(dir) = pending.pop() {
-        let Ok(entries) = fs::read_dir(&dir) else {
-            continue;
-        };
-        for entry in entries.flatten() {
-            let path = entry.path();
-            if path.is_dir() {
-                pending.push(path);
-            } else if path.extension().is_some_and(|ext| ext == "vit") {
-                found.push(path);
-            }
-        }
-    }
-    found.sort();
-    found
 }
 
 /// A file under `tests/programs` is a test unless its name, or the name of a folder it is in, starts with

@@ -1,9 +1,8 @@
 //! The `vitte-dap` binary: `--help`, `--version`, a stdio session, `--port 0` serving two
 //! connections one after another, and `--log`.
 
-#[path = "../../dap-adapter/tests/common/mod.rs"]
-mod common;
-mod dap_process;
+use crate::common;
+use crate::dap_process;
 
 use std::ffi::OsStr;
 use std::net::TcpStream;

@@ -4,9 +4,8 @@
 //! a client that sends half a message, or vanishes while a step or a run is under way, leaves no
 //! process behind; over TCP, the next client is served after one vanished.
 
-#[path = "../../dap-adapter/tests/common/mod.rs"]
-mod common;
-mod dap_process;
+use crate::common;
+use crate::dap_process;
 
 use std::io::Write;
 use std::net::{Shutdown, TcpStream};

@@ -1,7 +1,7 @@
 //! The analysis as a language server uses it: the type at a position, the symbol at a position, its
 //! definition and its references, also in half-typed programs.
 
-mod check_support;
+use crate::check_support;
 
 use std::path::Path;
 

@@ -1,8 +1,6 @@
 //! Checker diagnostics as data: each case is a program and the exact `LINE:COL: message` list it gives.
 
-mod check_support;
-
-use check_support::{check_diagnostics as check, compile_files, diagnostics};
+use crate::check_support::{check_diagnostics as check, compile_files, diagnostics};
 
 #[test]
 fn names() {

@@ -2,7 +2,7 @@
 //! compiled whole, cut short at many points and with characters removed (what an editor sees while
 //! someone types). Whenever a module comes out, it passes the verifier.
 
-mod check_support;
+use crate::check_support;
 
 use std::io;
 use std::path::{Path, PathBuf};

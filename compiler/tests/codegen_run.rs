@@ -1,9 +1,7 @@
 //! Generated code run in the VM: the semantics that code generation itself decides (loop shapes,
 //! evaluation order, register reuse, null checks, short-circuits, error locations).
 
-mod check_support;
-
-use check_support::{check_output, run};
+use crate::check_support::{check_output, run};
 
 #[test]
 fn for_range_ignores_assignments_to_its_variable() {
@@ -148,7 +146,7 @@ fn runtime_errors_point_at_the_failing_expression() {
     );
 }
 
-fn run_index() -> check_support::Run {
+fn run_index() -> crate::check_support::Run {
     run("proc main() {\n    let xs = [1];\n    print(xs[3]);\n}\n")
 }
 
@@ -207,10 +205,10 @@ fn used_files_run_their_initialisers_first() {
         ),
         ("b.vit", "use a\nlet y = a.x * 2;\n"),
     ];
-    let compilation = check_support::compile_files(&files, "main.vit");
+    let compilation = crate::check_support::compile_files(&files, "main.vit");
     let module = compilation.module.expect("compiles");
-    check_support::verified(&module);
-    let run = check_support::run_module(module);
+    crate::check_support::verified(&module);
+    let run = crate::check_support::run_module(module);
     assert_eq!(run.stdout, "30\n11\n11\n");
 }
 

@@ -1,9 +1,7 @@
 //! Code generation shape: the instructions chosen for typical snippets, debug information, and
 //! determinism. Every module built here also passes the verifier.
 
-mod check_support;
-
-use check_support::{compile, module};
+use crate::check_support::{compile, module};
 use vitte_vm::bytecode::disasm::disassemble_function;
 use vitte_vm::bytecode::{Instr, Module};
 
@@ -274,9 +272,9 @@ fn globals_get_an_initialiser_per_file() {
         ),
         ("util.vit", "let seed = 41;\n"),
     ];
-    let compilation = check_support::compile_files(&files, "main.vit");
+    let compilation = crate::check_support::compile_files(&files, "main.vit");
     let module = compilation.module.expect("compiles");
-    check_support::verified(&module);
+    crate::check_support::verified(&module);
     let names: Vec<&str> = module.functions.iter().map(|f| f.name.as_str()).collect();
     assert_eq!(names, ["main", "util.<init>", "<init>"]);
     assert_eq!(module.init, Some(2));
@@ -305,10 +303,10 @@ fn used_procedures_are_qualified_by_alias() {
             "proc shout(s: string) -> string { give s + \"!\"; }\n",
         ),
     ];
-    let module = check_support::compile_files(&files, "main.vit")
+    let module = crate::check_support::compile_files(&files, "main.vit")
         .module
         .expect("compiles");
-    check_support::verified(&module);
+    crate::check_support::verified(&module);
     let names: Vec<&str> = module.functions.iter().map(|f| f.name.as_str()).collect();
     assert_eq!(names, ["t.shout", "main"]);
     assert_eq!(module.entry, 1);
@@ -388,7 +386,7 @@ fn output_is_deterministic() {
     for _ in 0..5 {
         assert_eq!(compile(source).module.expect("compiles"), first);
     }
-    check_support::verified(&first);
+    crate::check_support::verified(&first);
 }
 
 #[test]

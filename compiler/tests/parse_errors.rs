@@ -2,10 +2,7 @@
 //! helpful message, and parsing recovers so that later errors are reported too (and later code is
 //! still in the tree).
 
-#[path = "parse/support.rs"]
-mod support;
-
-use support::{check, check_errors, check_stmts};
+use crate::support::{check, check_errors, check_stmts};
 use vitte_compiler::parser::parse_file;
 use vitte_compiler::source::{FileId, SourceText};
 

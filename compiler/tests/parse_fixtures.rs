@@ -4,8 +4,7 @@
 //! To accept new output after a deliberate change, run with `UPDATE_EXPECT=1`; the `.ast` files are
 //! rewritten and the diff is for review.
 
-#[path = "parse/support.rs"]
-mod support;
+use crate::support;
 
 use std::path::{Path, PathBuf};
 

@@ -2,10 +2,7 @@
 //! precedence, literals, types, patterns and doc comments. Each case is a source snippet and the
 //! expected rendering of its tree (see `parse/support.rs` for the rendering).
 
-#[path = "parse/support.rs"]
-mod support;
-
-use support::{check, check_expr, check_stmts};
+use crate::support::{check, check_expr, check_stmts};
 
 #[test]
 fn hello_in_both_spellings() {
@@ -729,7 +726,7 @@ fn f(a: int, b: bool) -> int {
         let (file, diagnostics) =
             vitte_compiler::parser::parse_file(vitte_compiler::source::FileId(0), text);
         assert!(diagnostics.is_empty(), "{diagnostics:?}");
-        support::render_file(&file)
+        crate::support::render_file(&file)
     };
     assert_eq!(render(new), render(old));
 }

@@ -3,9 +3,7 @@
 //! caller's thread, so it must compile on the 2 MiB stack of an ordinary thread, in a debug build too;
 //! deeper programs get a thread of their own and compile on the same small stack.
 
-mod check_support;
-
-use check_support::compile;
+use crate::check_support::compile;
 use vitte_compiler::driver::CALLER_STACK_WALK_BOUND;
 use vitte_compiler::parser::parse_file;
 use vitte_compiler::source::FileId;

@@ -2,7 +2,7 @@
 //! bytecode's folder); a source that is not on disk as compiled is served by `sourceReference`;
 //! hand-made bytecode that catches its own `throw` for ever can still be paused and disconnected.
 
-mod common;
+use crate::common;
 
 use std::path::PathBuf;
 

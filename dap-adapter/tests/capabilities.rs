@@ -2,9 +2,7 @@
 //! exactly when the adapter answers that request, every request the adapter answers is either
 //! part of the base protocol or advertised, and every capability is one the schema defines.
 
-mod common;
-
-use common::{Session, schema};
+use crate::common::{Session, schema};
 use serde_json::{Value, json};
 use vitte_dap::proto::Command;
 
@@ -140,7 +138,7 @@ fn feature_capabilities_are_as_documented() {
 fn every_capability_is_defined_by_the_schema() {
     let mut session = Session::start();
     let capabilities = capabilities(&mut session);
-    let defined = common::schema::definitions();
+    let defined = crate::common::schema::definitions();
     assert!(defined.iter().any(|name| name == "Capabilities"));
     let text = std::fs::read_to_string(concat!(
         env!("CARGO_MANIFEST_DIR"),

@@ -2,9 +2,7 @@
 //! while stopped, gets a response that validates (an error or a harmless success), never an
 //! internal error (a caught panic), and the session goes on.
 
-mod common;
-
-use common::{Session, program};
+use crate::common::{Session, program};
 use serde_json::{Value, json};
 use vitte_dap::proto::{Command, error_id};
 

@@ -1,9 +1,7 @@
 //! The schema check itself: it accepts what the protocol allows and refuses what it does not, so
 //! the transcripts' validation means something.
 
-mod common;
-
-use common::schema::{check, definition_for};
+use crate::common::schema::{check, definition_for};
 use serde_json::json;
 
 #[test]

@@ -2,7 +2,7 @@
 //! `common/transcript.rs` for the format); every message the adapter sends is validated against
 //! the DAP schema.
 
-mod common;
+use crate::common;
 
 use std::collections::BTreeSet;
 

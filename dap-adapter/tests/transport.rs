@@ -2,7 +2,7 @@
 //! the bad ones with `output` events and goes on. (The framing itself is tested in
 //! `framing/tests/read_frame.rs`.)
 
-mod common;
+use crate::common;
 
 use std::io::Cursor;
 

@@ -1,9 +1,7 @@
 //! The advertised capabilities match what the server handles, both ways, and the position encoding
 //! is negotiated (UTF-8 when the client offers it, UTF-16 otherwise).
 
-mod common;
-
-use common::{TestServer, uri};
+use crate::common::{TestServer, uri};
 use lsp_server::ErrorCode;
 use serde_json::{Value, json};
 use vitte_lsp::caps::HANDLED_REQUESTS;

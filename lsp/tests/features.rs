@@ -3,7 +3,7 @@
 //! rendered as readable text, must match `*.expect` next to the fixture (`UPDATE_EXPECT=1` rewrites
 //! the snapshots).
 
-mod common;
+use crate::common;
 
 use std::fmt::Write;
 

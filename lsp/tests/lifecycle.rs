@@ -2,7 +2,7 @@
 //! an error while the server lives on, cancellation, bad parameters, unknown methods, and the
 //! `vitte-lsp` binary itself (`--help`, `--version`, `--log FILE`, a session over stdio).
 
-mod common;
+use crate::common;
 
 use std::io::{BufReader, Write};
 use std::process::{Command, Stdio};

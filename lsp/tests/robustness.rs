@@ -3,9 +3,7 @@
 //! requests at random positions in between; the server keeps answering every request, keeps its
 //! text equal to the client's, and still publishes diagnostics at the end.
 
-mod common;
-
-use common::{TestServer, offset, position, uri};
+use crate::common::{TestServer, offset, position, uri};
 use serde_json::{Value, json};
 
 /// A small deterministic generator (xorshift64*), so a failure can be replayed.

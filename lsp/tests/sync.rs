@@ -2,9 +2,7 @@
 //! ranges, several changes in one notification, full replacement, diagnostics published on open
 //! and on every change, across files joined by `use`, and cleared on close.
 
-mod common;
-
-use common::{TestServer, uri};
+use crate::common::{TestServer, uri};
 use serde_json::{Value, json};
 
 fn range(l1: u32, c1: u32, l2: u32, c2: u32) -> Value {

@@ -1,12 +1,12 @@
 //! The disassembler's listing: exact output for a small program, coverage of every instruction,
 //! handler tables, and no panic on modules that do not verify.
 
-mod bytecode_common;
-
-use bytecode_common::{fib, kitchen_sink, kitchen_sink_with_handlers, later_instructions};
+use crate::bytecode_common::{
+    code, fib, kitchen_sink, kitchen_sink_with_handlers, later_instructions,
+};
 use vitte_vm::bytecode::disasm::{disassemble, disassemble_function, type_name};
 use vitte_vm::bytecode::isa::INSTRUCTIONS;
-use vitte_vm::bytecode::{Constant, Instr, LineEntry, Module, Type};
+use vitte_vm::bytecode::{Constant, LineEntry, Module, Type};
 
 const FIB_LISTING: &str = "\
 ; module: 2 functions, 3 types, 1 constants, 0 globals, 1 natives
@@ -108,21 +108,15 @@ fn broken_modules_list_without_panicking() {
             param_count: 3,
             ret: 42,
             registers: vec![0, 1, 2, 77],
-            code: vec![
-                Instr::Call {
-                    func: 9,
-                    args: 0,
-                    dst: 0,
-                },
-                Instr::CallNative {
-                    native: 3,
-                    args: 0,
-                    dst: 0,
-                },
-                Instr::GetGlobal { dst: 0, global: 5 },
-                Instr::LoadConst { dst: 0, index: 0 },
-                Instr::LoadConst { dst: 0, index: 8 },
-            ],
+            code: code(
+                "
+                call f9, r0, r0
+                call.native n3, r0, r0
+                global.get r0, g5
+                load.const r0, k0
+                load.const r0, k8
+                ",
+            ),
             handlers: Vec::new(),
             debug: vitte_vm::bytecode::FunctionDebug {
                 file: 3,

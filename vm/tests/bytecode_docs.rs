@@ -2,7 +2,7 @@
 //! instruction table in `isa.rs` (opcodes, mnemonics, operands, sizes and the doc comment of each
 //! instruction), and it documents every section and the current format version.
 //!
-//! After changing the instruction set, `UPDATE_EXPECT=1 cargo test -p vitte-vm --test bytecode_docs`
+//! After changing the instruction set, `UPDATE_EXPECT=1 cargo test -p vitte-vm --test integration bytecode_docs`
 //! rewrites the generated part of the document.
 
 use vitte_vm::bytecode::format::{SECTIONS, VERSION};
@@ -10,7 +10,7 @@ use vitte_vm::bytecode::isa::INSTRUCTIONS;
 
 const DOC: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../docs/vitbc.md");
 const ISA: &str = include_str!("../src/bytecode/isa.rs");
-const BEGIN: &str = "<!-- instructions:begin (generated from isa.rs; UPDATE_EXPECT=1 cargo test -p vitte-vm --test bytecode_docs) -->\n";
+const BEGIN: &str = "<!-- instructions:begin (generated from isa.rs; UPDATE_EXPECT=1 cargo test -p vitte-vm --test integration bytecode_docs) -->\n";
 const END: &str = "<!-- instructions:end -->\n";
 
 /// One instruction as declared in the `define_instructions!` table of `isa.rs`.

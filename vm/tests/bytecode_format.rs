@@ -1,10 +1,8 @@
 //! `.vitbc` reader and writer: round trips, determinism, the committed version-1 and version-2
 //! files, the exact error (message and byte offset) for each kind of malformed file.
 
-mod bytecode_common;
-
-use bytecode_common::{
-    kitchen_sink, kitchen_sink_with_handlers, later_instructions, minimal, samples,
+use crate::bytecode_common::{
+    code, kitchen_sink, kitchen_sink_with_handlers, later_instructions, minimal, samples,
 };
 use vitte_vm::bytecode::format::{self, BytecodeError, SECTIONS, VERSION};
 use vitte_vm::bytecode::isa::INSTRUCTIONS;
@@ -473,7 +471,7 @@ fn malformed_values_are_reported_where_they_are() {
 #[test]
 fn an_instruction_cut_by_the_end_of_its_code_is_truncated() {
     let mut module = minimal();
-    module.functions[0].code = vec![Instr::LoadInt { dst: 0, value: 1 }, Instr::RetVoid {}];
+    module.functions[0].code = code("load.int r0, 1\nret.void");
     module.functions[0].registers = vec![1];
     module.types.push(Type::Int);
     let mut bytes = format::write(&module);
@@ -499,7 +497,7 @@ fn an_instruction_cut_by_the_end_of_its_code_is_truncated() {
 #[test]
 fn decode_does_not_verify_but_read_does() {
     let mut module = minimal();
-    module.functions[0].code = vec![Instr::Nop {}];
+    module.functions[0].code = code("nop");
     let bytes = format::write(&module);
     let (decoded, offsets) = format::decode(&bytes).unwrap();
     assert_eq!(decoded, module);

@@ -4,9 +4,7 @@
 //! panic; whatever it accepts must verify, pass an independent range check, and write back to the
 //! same bytes (the encoding is canonical).
 
-mod bytecode_common;
-
-use bytecode_common::{assert_runnable, kitchen_sink, samples};
+use crate::bytecode_common::{assert_runnable, kitchen_sink, samples};
 use proptest::prelude::*;
 use proptest::sample::Index;
 use vitte_vm::bytecode::Module;

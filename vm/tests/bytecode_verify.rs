@@ -1,9 +1,7 @@
 //! The verifier: every rule rejects a crafted module with the expected message and location, the
 //! valid samples pass, and verifier errors read from a file point at the offending bytes.
 
-mod bytecode_common;
-
-use bytecode_common::*;
+use crate::bytecode_common::*;
 use vitte_vm::bytecode::format;
 use vitte_vm::bytecode::isa::{Instr, OperandKind};
 use vitte_vm::bytecode::verify::{Location, MAX_REGISTERS, MAX_TYPE_DEPTH, VerifyError, verify};
@@ -16,8 +14,8 @@ const TEST_FN: u32 = 4;
 
 /// `base()` plus a `void` function `t` with these registers and this code (a final `ret.void` is
 /// added).
-fn with_function(registers: &[TypeId], mut code: Vec<Instr>) -> Module {
-    code.push(Instr::RetVoid {});
+fn with_function(registers: &[TypeId], text: &str) -> Module {
+    let code = code(&format!("{text}\nret.void"));
     let mut module = base();
     module.functions.push(Function {
         name: "t".into(),
@@ -52,7 +50,7 @@ fn refuses(module: &Module, location: Location, needle: &str) {
 
 /// Asserts that the test function's instruction `pc` is refused with a message containing `needle`.
 #[track_caller]
-fn bad_at(pc: u32, registers: &[TypeId], code: Vec<Instr>, needle: &str) {
+fn bad_at(pc: u32, registers: &[TypeId], code: &str, needle: &str) {
     refuses(
         &with_function(registers, code),
         Location::Instr { func: TEST_FN, pc },
@@ -61,12 +59,12 @@ fn bad_at(pc: u32, registers: &[TypeId], code: Vec<Instr>, needle: &str) {
 }
 
 #[track_caller]
-fn bad(registers: &[TypeId], code: Vec<Instr>, needle: &str) {
+fn bad(registers: &[TypeId], code: &str, needle: &str) {
     bad_at(0, registers, code, needle);
 }
 
 #[track_caller]
-fn good(registers: &[TypeId], code: Vec<Instr>) {
+fn good(registers: &[TypeId], code: &str) {
     if let Err(error) = verify(&with_function(registers, code)) {
         panic!("refused: {error}");
     }
@@ -84,10 +82,7 @@ fn the_samples_pass() {
 
 #[test]
 fn error_messages_say_where_with_names() {
-    let error = rejected(&with_function(
-        &[INT, FLOAT],
-        vec![Instr::AddI { dst: 0, a: 0, b: 1 }],
-    ));
+    let error = rejected(&with_function(&[INT, FLOAT], "add.i r0, r0, r1"));
     assert_eq!(
         error.to_string(),
         "function 4 (t), pc 0 (add.i r0, r0, r1): operand b (r1) must be int, not float"
@@ -309,13 +304,7 @@ fn function_signatures() {
     );
     // The maximum itself is fine.
     let registers = vec![INT; MAX_REGISTERS];
-    good(
-        &registers,
-        vec![Instr::LoadInt {
-            dst: 65534,
-            value: 1,
-        }],
-    );
+    good(&registers, "load.int r65534, 1");
 }
 
 #[test]
@@ -328,23 +317,13 @@ fn code_is_non_empty_and_cannot_run_off_the_end() {
         "function 1 (util.helper): no code",
     );
     for last in [
-        Instr::Nop {},
-        Instr::JumpIf { cond: 0, target: 0 },
-        Instr::JumpIfNot { cond: 0, target: 0 },
-        Instr::Call {
-            func: INIT,
-            args: 0,
-            dst: 0,
-        },
+        "nop",
+        "jump.if r0, @0",
+        "jump.ifnot r0, @0",
+        "call f2, r0, r0",
     ] {
-        let mut module = with_function(&[BOOL], vec![]);
-        module.functions[TEST_FN as usize].code = vec![
-            Instr::LoadBool {
-                dst: 0,
-                value: true,
-            },
-            last,
-        ];
+        let mut module = with_function(&[BOOL], "");
+        module.functions[TEST_FN as usize].code = code(&format!("load.bool r0, true\n{last}"));
         refuses(
             &module,
             Location::Instr {
@@ -354,9 +333,9 @@ fn code_is_non_empty_and_cannot_run_off_the_end() {
             "the last instruction must be jump, ret, ret.void or throw",
         );
     }
-    for last in [Instr::Jump { target: 0 }, Instr::Throw { message: 0 }] {
-        let mut module = with_function(&[STR], vec![]);
-        module.functions[TEST_FN as usize].code = vec![last];
+    for last in ["jump @0", "throw r0"] {
+        let mut module = with_function(&[STR], "");
+        module.functions[TEST_FN as usize].code = code(last);
         verify(&module).unwrap();
     }
 }
@@ -382,8 +361,12 @@ fn entry_and_init_functions() {
     let mut module = base();
     module.functions[MAIN as usize].registers = vec![STR];
     module.functions[MAIN as usize].ret = STR;
-    module.functions[MAIN as usize].code =
-        vec![Instr::LoadConst { dst: 0, index: 2 }, Instr::Ret { src: 0 }];
+    module.functions[MAIN as usize].code = code(
+        "
+            load.const r0, k2
+            ret r0
+        ",
+    );
     refuses(
         &module,
         Location::Entry,
@@ -414,105 +397,79 @@ fn entry_and_init_functions() {
 fn fixed_type_registers() {
     bad(
         &[INT, INT],
-        vec![Instr::AddI { dst: 0, a: 1, b: 2 }],
+        "add.i r0, r1, r2",
         "register r2 is out of range (the function has 2 registers)",
     );
     bad(
         &[INT, FLOAT],
-        vec![Instr::AddI { dst: 0, a: 0, b: 1 }],
+        "add.i r0, r0, r1",
         "operand b (r1) must be int, not float",
     );
     bad(
         &[FLOAT, INT],
-        vec![Instr::AddF { dst: 0, a: 0, b: 1 }],
+        "add.f r0, r0, r1",
         "operand b (r1) must be float, not int",
     );
     bad(
         &[BOOL, INT],
-        vec![Instr::Not { dst: 0, src: 1 }],
+        "not r0, r1",
         "operand src (r1) must be bool, not int",
     );
     bad(
         &[BOOL, STRS],
-        vec![Instr::EqS { dst: 0, a: 1, b: 1 }],
+        "eq.s r0, r1, r1",
         "operand a (r1) must be string, not [string]",
     );
     bad(
         &[INT],
-        vec![Instr::LoadBool {
-            dst: 0,
-            value: true,
-        }],
+        "load.bool r0, true",
         "operand dst (r0) must be bool, not int",
     );
     // `RegS` takes `?string` too.
     good(
         &[BOOL, STR, NSTR],
-        vec![
-            Instr::EqS { dst: 0, a: 1, b: 2 },
-            Instr::Concat { dst: 2, a: 2, b: 1 },
-        ],
+        "
+            eq.s r0, r1, r2
+            concat r2, r2, r1
+        ",
     );
-    good(&[NSTR], vec![Instr::Throw { message: 0 }]);
+    good(&[NSTR], "throw r0");
 }
 
 #[test]
 fn table_indices_and_jump_targets() {
     bad(
         &[INT],
-        vec![Instr::LoadConst { dst: 0, index: 6 }],
+        "load.const r0, k6",
         "constant k6 does not exist (6 constants)",
     );
     bad(
         &[INT],
-        vec![Instr::GetGlobal { dst: 0, global: 3 }],
+        "global.get r0, g3",
         "global g3 does not exist (3 globals)",
     );
     bad(
         &[INT],
-        vec![Instr::Call {
-            func: 5,
-            args: 0,
-            dst: 0,
-        }],
+        "call f5, r0, r0",
         "function f5 does not exist (5 functions)",
     );
     bad(
         &[INT],
-        vec![Instr::CallNative {
-            native: 3,
-            args: 0,
-            dst: 0,
-        }],
+        "call.native n3, r0, r0",
         "native n3 does not exist (3 natives)",
     );
     bad(
         &[],
-        vec![Instr::Jump { target: 2 }],
+        "0000  jump @2",
         "jump target @2 is outside the code (2 instructions)",
     );
     bad(
         &[BOOL],
-        vec![Instr::JumpIf { cond: 0, target: 9 }],
+        "0000  jump.if r0, @9",
         "jump target @9 is outside the code",
     );
-    bad(
-        &[INT],
-        vec![Instr::JumpIfNotLeI {
-            a: 0,
-            b: 0,
-            target: 2,
-        }],
-        "jump target @2",
-    );
-    good(
-        &[INT],
-        vec![Instr::JumpIfNotLtI {
-            a: 0,
-            b: 0,
-            target: 1,
-        }],
-    );
+    bad(&[INT], "0000  jump.ifnot.le.i r0, r0, @2", "jump target @2");
+    good(&[INT], "0000  jump.ifnot.lt.i r0, r0, @1");
 }
 
 /// Every operand of every instruction of the kitchen sink, set out of range, is refused with a
@@ -573,67 +530,61 @@ fn every_operand_out_of_range_is_refused() {
 fn moves_and_constants() {
     bad(
         &[INT, FLOAT],
-        vec![Instr::Move { dst: 0, src: 1 }],
+        "move r0, r1",
         "r1 has type float but the destination r0 has type int",
     );
     bad(
         &[INTS, STRS],
-        vec![Instr::Move { dst: 0, src: 1 }],
+        "move r0, r1",
         "r1 has type [string] but the destination r0 has type [int]",
     );
-    bad(
-        &[POINT, SHAPE],
-        vec![Instr::Move { dst: 0, src: 1 }],
-        "r1 has type Shape",
-    );
+    bad(&[POINT, SHAPE], "move r0, r1", "r1 has type Shape");
     // Structural equality, and `?T` equals `T`.
     good(
         &[INTS, INTS2, STR, NSTR, POINT, NPOINT, STRS, NSTRS],
-        vec![
-            Instr::Move { dst: 0, src: 1 },
-            Instr::Move { dst: 1, src: 0 },
-            Instr::Move { dst: 2, src: 3 },
-            Instr::Move { dst: 3, src: 2 },
-            Instr::Move { dst: 4, src: 5 },
-            Instr::Move { dst: 6, src: 7 },
-        ],
+        "
+            move r0, r1
+            move r1, r0
+            move r2, r3
+            move r3, r2
+            move r4, r5
+            move r6, r7
+        ",
     );
     bad(
         &[FLOAT],
-        vec![Instr::LoadConst { dst: 0, index: 0 }],
+        "load.const r0, k0",
         "constant k0 is an int but r0 has type float",
     );
     bad(
         &[INT],
-        vec![Instr::LoadConst { dst: 0, index: 1 }],
+        "load.const r0, k1",
         "constant k1 is a float but r0 has type int",
     );
     bad(
         &[INTS],
-        vec![Instr::LoadConst { dst: 0, index: 2 }],
+        "load.const r0, k2",
         "constant k2 is a string but r0 has type [int]",
     );
     good(
         &[NSTR, FLOAT, INT],
-        vec![
-            Instr::LoadConst { dst: 0, index: 2 },
-            Instr::LoadConst { dst: 1, index: 4 },
-            Instr::LoadConst { dst: 2, index: 3 },
-        ],
+        "
+            load.const r0, k2
+            load.const r1, k4
+            load.const r2, k3
+        ",
     );
     bad(
         &[INT],
-        vec![Instr::LoadNull { dst: 0 }],
+        "load.null r0",
         "r0 must have a reference type, not int",
     );
-    bad(
-        &[BOOL],
-        vec![Instr::LoadNull { dst: 1 }],
-        "register r1 is out of range",
-    );
+    bad(&[BOOL], "load.null r1", "register r1 is out of range");
     good(
         &[STR, INTS, MAP, POINT, SHAPE, THREAD, CHAN, NPOINT],
-        (0..8).map(|dst| Instr::LoadNull { dst }).collect(),
+        &(0..8)
+            .map(|dst| format!("load.null r{dst}\n"))
+            .collect::<String>(),
     );
 }
 
@@ -641,25 +592,21 @@ fn moves_and_constants() {
 fn globals() {
     bad(
         &[FLOAT],
-        vec![Instr::GetGlobal { dst: 0, global: 0 }],
+        "global.get r0, g0",
         "r0 has type float but global counter has type int",
     );
     bad(
         &[STRS],
-        vec![Instr::SetGlobal { global: 2, src: 0 }],
+        "global.set g2, r0",
         "r0 has type [string] but global origin has type ?Point",
     );
-    bad(
-        &[],
-        vec![Instr::SetGlobal { global: 0, src: 0 }],
-        "register r0 is out of range",
-    );
+    bad(&[], "global.set g0, r0", "register r0 is out of range");
     good(
         &[STRS, POINT],
-        vec![
-            Instr::SetGlobal { global: 1, src: 0 },
-            Instr::GetGlobal { dst: 1, global: 2 },
-        ],
+        "
+            global.set g1, r0
+            global.get r1, g2
+        ",
     );
 }
 
@@ -667,24 +614,21 @@ fn globals() {
 fn reference_comparisons_and_text() {
     bad(
         &[BOOL, INT, STR],
-        vec![Instr::EqRef { dst: 0, a: 1, b: 2 }],
+        "eq.ref r0, r1, r2",
         "r1 must have a reference type, not int",
     );
     bad(
         &[BOOL, STR, FLOAT],
-        vec![Instr::NeRef { dst: 0, a: 1, b: 2 }],
+        "ne.ref r0, r1, r2",
         "r2 must have a reference type, not float",
     );
-    good(
-        &[BOOL, POINT, NPOINT],
-        vec![Instr::EqRef { dst: 0, a: 1, b: 2 }],
-    );
+    good(&[BOOL, POINT, NPOINT], "eq.ref r0, r1, r2");
     bad(
         &[STR, BOOL],
-        vec![Instr::RefToStr { dst: 0, src: 1 }],
+        "ref.to.str r0, r1",
         "r1 must have a reference type, not bool",
     );
-    good(&[STR, MAP], vec![Instr::RefToStr { dst: 0, src: 1 }]);
+    good(&[STR, MAP], "ref.to.str r0, r1");
 }
 
 #[test]
@@ -692,103 +636,53 @@ fn calls() {
     // helper(a: int, b: string) -> int
     bad(
         &[INT, STR],
-        vec![Instr::Call {
-            func: HELPER,
-            args: 1,
-            dst: 0,
-        }],
+        "call f1, r1, r0                   ; HELPER",
         "registers r1..r3 for the 2 parameters of util.helper run past the 2 registers of the function",
     );
     bad(
         &[INT, INT, INT],
-        vec![Instr::Call {
-            func: HELPER,
-            args: 0,
-            dst: 0,
-        }],
+        "call f1, r0, r0                   ; HELPER",
         "r1 has type int but parameter 1 of util.helper has type string",
     );
     bad(
         &[INT, STR, FLOAT],
-        vec![Instr::Call {
-            func: HELPER,
-            args: 0,
-            dst: 2,
-        }],
+        "call f1, r0, r2                   ; HELPER",
         "r2 has type float but the result of util.helper has type int",
     );
     bad(
         &[INT, STR],
-        vec![Instr::Call {
-            func: HELPER,
-            args: 0,
-            dst: 2,
-        }],
+        "call f1, r0, r2                   ; HELPER",
         "register r2 is out of range",
     );
     good(
         &[FLOAT, INT, NSTR, INT],
-        vec![Instr::Call {
-            func: HELPER,
-            args: 1,
-            dst: 3,
-        }],
+        "call f1, r1, r3                   ; HELPER",
     );
     // A call to a void function ignores its result register, and a call without arguments may
     // start its (empty) span at the end of the registers.
-    good(
-        &[],
-        vec![Instr::Call {
-            func: INIT,
-            args: 0,
-            dst: 0,
-        }],
-    );
+    good(&[], "call f2, r0, r0                   ; INIT");
     bad(
         &[],
-        vec![Instr::Call {
-            func: INIT,
-            args: 1,
-            dst: 0,
-        }],
+        "call f2, r1, r0                   ; INIT",
         "registers r1..r1 for the 0 ",
     );
     // Natives: print(string), sqrt(float) -> float.
     bad(
         &[INT],
-        vec![Instr::CallNative {
-            native: PRINT,
-            args: 0,
-            dst: 0,
-        }],
+        "call.native n0, r0, r0            ; PRINT",
         "r0 has type int but parameter 0 of print has type string",
     );
     bad(
         &[FLOAT, INT],
-        vec![Instr::CallNative {
-            native: SQRT,
-            args: 0,
-            dst: 1,
-        }],
+        "call.native n1, r0, r1            ; SQRT",
         "r1 has type int but the result of sqrt has type float",
     );
     bad(
         &[],
-        vec![Instr::CallNative {
-            native: PRINT,
-            args: 0,
-            dst: 0,
-        }],
+        "call.native n0, r0, r0            ; PRINT",
         "registers r0..r1 for the 1 parameters of print run past",
     );
-    good(
-        &[NSTR],
-        vec![Instr::CallNative {
-            native: PRINT,
-            args: 0,
-            dst: 7,
-        }],
-    );
+    good(&[NSTR], "call.native n0, r0, r7            ; PRINT");
 }
 
 /// The cached comparison of argument spans must not let a different callee through.
@@ -796,23 +690,11 @@ fn calls() {
 fn span_cache_does_not_mix_callees() {
     let mut module = with_function(
         &[INT, STR, INT],
-        vec![
-            Instr::Call {
-                func: HELPER,
-                args: 0,
-                dst: 2,
-            },
-            Instr::Call {
-                func: HELPER,
-                args: 0,
-                dst: 2,
-            },
-            Instr::CallNative {
-                native: SQRT,
-                args: 0,
-                dst: 2,
-            },
-        ],
+        "
+            call f1, r0, r2                   ; HELPER
+            call f1, r0, r2                   ; HELPER
+            call.native n1, r0, r2            ; SQRT
+        ",
     );
     refuses(
         &module,
@@ -822,11 +704,7 @@ fn span_cache_does_not_mix_callees() {
         },
         "r0 has type int but parameter 0 of sqrt has type float",
     );
-    module.functions[TEST_FN as usize].code[2] = Instr::NewArray {
-        dst: 2,
-        first: 0,
-        count: 2,
-    };
+    module.functions[TEST_FN as usize].code[2] = instr("array.new r2, r0, 2");
     refuses(
         &module,
         Location::Instr {
@@ -840,7 +718,7 @@ fn span_cache_does_not_mix_callees() {
 #[test]
 fn returns() {
     let mut module = base();
-    module.functions[MAIN as usize].code = vec![Instr::RetVoid {}];
+    module.functions[MAIN as usize].code = code("ret.void");
     refuses(
         &module,
         Location::Instr { func: MAIN, pc: 0 },
@@ -848,11 +726,11 @@ fn returns() {
     );
     bad(
         &[INT],
-        vec![Instr::Ret { src: 0 }],
+        "ret r0",
         "ret in a function that returns void (use ret.void)",
     );
     let mut module = base();
-    module.functions[HELPER as usize].code[2] = Instr::Ret { src: 1 };
+    module.functions[HELPER as usize].code[2] = instr("ret r1");
     refuses(
         &module,
         Location::Instr {
@@ -867,231 +745,133 @@ fn returns() {
 fn arrays() {
     bad(
         &[INT, INT],
-        vec![Instr::NewArray {
-            dst: 0,
-            first: 1,
-            count: 1,
-        }],
+        "array.new r0, r1, 1",
         "r0 must be an array, not int",
     );
     bad(
         &[INTS, INT, FLOAT],
-        vec![Instr::NewArray {
-            dst: 0,
-            first: 1,
-            count: 2,
-        }],
+        "array.new r0, r1, 2",
         "r2 has type float but the element type of r0 has type int",
     );
     bad(
         &[INTS, INT],
-        vec![Instr::NewArray {
-            dst: 0,
-            first: 1,
-            count: 2,
-        }],
+        "array.new r0, r1, 2",
         "registers r1..r3 for the element type of r0 run past the 2 registers",
     );
     good(
         &[INTS, INT, INT],
-        vec![
-            Instr::NewArray {
-                dst: 0,
-                first: 1,
-                count: 2,
-            },
-            Instr::NewArray {
-                dst: 0,
-                first: 3,
-                count: 0,
-            },
-        ],
+        "
+            array.new r0, r1, 2
+            array.new r0, r3, 0
+        ",
     );
-    bad(
-        &[INTS],
-        vec![Instr::NewArray {
-            dst: 0,
-            first: 2,
-            count: 0,
-        }],
-        "registers r2..r2",
-    );
+    bad(&[INTS], "array.new r0, r2, 0", "registers r2..r2");
     bad(
         &[FLOATS, INT, INT],
-        vec![Instr::ArrayFill {
-            dst: 0,
-            count: 1,
-            value: 2,
-        }],
+        "array.fill r0, r1, r2",
         "r2 has type int but the element type of r0 has type float",
     );
     bad(
         &[FLOAT, INTS, INT],
-        vec![Instr::ArrayGet {
-            dst: 0,
-            array: 1,
-            index: 2,
-        }],
+        "array.get r0, r1, r2",
         "r0 has type float but the element type of r1 has type int",
     );
     bad(
         &[INT, MAP, INT],
-        vec![Instr::ArrayGet {
-            dst: 0,
-            array: 1,
-            index: 2,
-        }],
+        "array.get r0, r1, r2",
         "r1 must be an array, not Map[string, int]",
     );
     bad(
         &[STRS, INT, INT],
-        vec![Instr::ArraySet {
-            array: 0,
-            index: 1,
-            src: 2,
-        }],
+        "array.set r0, r1, r2",
         "r2 has type int but the element type of r0 has type string",
     );
     bad(
         &[INT, STR],
-        vec![Instr::ArrayLen { dst: 0, array: 1 }],
+        "array.len r0, r1",
         "r1 must be an array, not string",
     );
     bad(
         &[NSTRS, INT],
-        vec![Instr::ArrayPush { array: 0, src: 1 }],
+        "array.push r0, r1",
         "r1 has type int but the element type of r0 has type string",
     );
     bad(
         &[INT, FLOATS],
-        vec![Instr::ArrayPop { dst: 0, array: 1 }],
+        "array.pop r0, r1",
         "r0 has type int but the element type of r1 has type float",
     );
     good(
         &[NSTRS, NSTR, INT],
-        vec![
-            Instr::ArrayPush { array: 0, src: 1 },
-            Instr::ArrayPop { dst: 1, array: 0 },
-            Instr::ArrayLen { dst: 2, array: 0 },
-            Instr::ArrayFill {
-                dst: 0,
-                count: 2,
-                value: 1,
-            },
-        ],
+        "
+            array.push r0, r1
+            array.pop r1, r0
+            array.len r2, r0
+            array.fill r0, r2, r1
+        ",
     );
 }
 
 #[test]
 fn maps() {
-    bad(
-        &[INTS],
-        vec![Instr::NewMap { dst: 0 }],
-        "r0 must be a map, not [int]",
-    );
+    bad(&[INTS], "map.new r0", "r0 must be a map, not [int]");
     bad(
         &[INT, MAP, INT],
-        vec![Instr::MapGet {
-            dst: 0,
-            map: 1,
-            key: 2,
-        }],
+        "map.get r0, r1, r2",
         "r2 has type int but the key type of r1 has type string",
     );
     bad(
         &[FLOAT, MAP, STR],
-        vec![Instr::MapGet {
-            dst: 0,
-            map: 1,
-            key: 2,
-        }],
+        "map.get r0, r1, r2",
         "r0 has type float but the value type of r1 has type int",
     );
     bad(
         &[MAP, STR, FLOAT],
-        vec![Instr::MapSet {
-            map: 0,
-            key: 1,
-            src: 2,
-        }],
+        "map.set r0, r1, r2",
         "r2 has type float but the value type of r0 has type int",
     );
     bad(
         &[INT, MAP, STR, STR],
-        vec![Instr::MapGetOr {
-            dst: 0,
-            map: 1,
-            key: 2,
-            default: 3,
-        }],
+        "map.get.or r0, r1, r2, r3",
         "r3 has type string but the value type of r1 has type int",
     );
     bad(
         &[BOOL, MAP, BOOL],
-        vec![Instr::MapContains {
-            dst: 0,
-            map: 1,
-            key: 2,
-        }],
+        "map.contains r0, r1, r2",
         "r2 has type bool but the key type",
     );
     bad(
         &[BOOL, MAP, INT],
-        vec![Instr::MapRemove {
-            dst: 0,
-            map: 1,
-            key: 2,
-        }],
+        "map.remove r0, r1, r2",
         "r2 has type int but the key type",
     );
     bad(
         &[INT, STRS],
-        vec![Instr::MapLen { dst: 0, map: 1 }],
+        "map.len r0, r1",
         "r1 must be a map, not [string]",
     );
     bad(
         &[INTS, MAP],
-        vec![Instr::MapKeys { dst: 0, map: 1 }],
+        "map.keys r0, r1",
         "r0 has type [int] but the keys of r1 have type string",
     );
     bad(
         &[STR, MAP],
-        vec![Instr::MapKeys { dst: 0, map: 1 }],
+        "map.keys r0, r1",
         "r0 must be an array, not string",
     );
     good(
         &[MAP, NSTR, INT, BOOL, NSTRS],
-        vec![
-            Instr::NewMap { dst: 0 },
-            Instr::MapSet {
-                map: 0,
-                key: 1,
-                src: 2,
-            },
-            Instr::MapGet {
-                dst: 2,
-                map: 0,
-                key: 1,
-            },
-            Instr::MapGetOr {
-                dst: 2,
-                map: 0,
-                key: 1,
-                default: 2,
-            },
-            Instr::MapContains {
-                dst: 3,
-                map: 0,
-                key: 1,
-            },
-            Instr::MapRemove {
-                dst: 3,
-                map: 0,
-                key: 1,
-            },
-            Instr::MapLen { dst: 2, map: 0 },
-            Instr::MapKeys { dst: 4, map: 0 },
-        ],
+        "
+            map.new r0
+            map.set r0, r1, r2
+            map.get r2, r0, r1
+            map.get.or r2, r0, r1, r2
+            map.contains r3, r0, r1
+            map.remove r3, r0, r1
+            map.len r2, r0
+            map.keys r4, r0
+        ",
     );
 }
 
@@ -1099,70 +879,46 @@ fn maps() {
 fn forms() {
     bad(
         &[SHAPE, FLOAT, FLOAT],
-        vec![Instr::NewForm { dst: 0, first: 1 }],
+        "form.new r0, r1",
         "r0 must be a form, not Shape",
     );
     bad(
         &[POINT, FLOAT, INT],
-        vec![Instr::NewForm { dst: 0, first: 1 }],
+        "form.new r0, r1",
         "r2 has type int but field 1 (y) has type float",
     );
     bad(
         &[POINT, FLOAT],
-        vec![Instr::NewForm { dst: 0, first: 1 }],
+        "form.new r0, r1",
         "registers r1..r3 for the 2 fields run past the 2 registers",
     );
     bad(
         &[FLOAT, POINT],
-        vec![Instr::GetField {
-            dst: 0,
-            object: 1,
-            field: 2,
-        }],
+        "form.get r0, r1, 2",
         "Point has no field 2 (2 fields)",
     );
     bad(
         &[INT, POINT],
-        vec![Instr::GetField {
-            dst: 0,
-            object: 1,
-            field: 0,
-        }],
+        "form.get r0, r1, 0",
         "r0 has type int but field x has type float",
     );
     bad(
         &[FLOAT, INTS],
-        vec![Instr::GetField {
-            dst: 0,
-            object: 1,
-            field: 0,
-        }],
+        "form.get r0, r1, 0",
         "r1 must be a form, not [int]",
     );
     bad(
         &[NPOINT, STR],
-        vec![Instr::SetField {
-            object: 0,
-            field: 1,
-            src: 1,
-        }],
+        "form.set r0, 1, r1",
         "r1 has type string but field y has type float",
     );
     good(
         &[NPOINT, FLOAT, FLOAT],
-        vec![
-            Instr::NewForm { dst: 0, first: 1 },
-            Instr::GetField {
-                dst: 1,
-                object: 0,
-                field: 1,
-            },
-            Instr::SetField {
-                object: 0,
-                field: 0,
-                src: 2,
-            },
-        ],
+        "
+            form.new r0, r1
+            form.get r1, r0, 1
+            form.set r0, 0, r2
+        ",
     );
 }
 
@@ -1170,102 +926,58 @@ fn forms() {
 fn picks() {
     bad(
         &[POINT, FLOAT],
-        vec![Instr::NewPick {
-            dst: 0,
-            case: 0,
-            first: 1,
-        }],
+        "pick.new r0, 0, r1",
         "r0 must be a pick, not Point",
     );
     bad(
         &[SHAPE, FLOAT],
-        vec![Instr::NewPick {
-            dst: 0,
-            case: 3,
-            first: 1,
-        }],
+        "pick.new r0, 3, r1",
         "Shape has no case 3 (3 cases)",
     );
     bad(
         &[SHAPE, FLOAT, STR],
-        vec![Instr::NewPick {
-            dst: 0,
-            case: 1,
-            first: 1,
-        }],
+        "pick.new r0, 1, r1",
         "r2 has type string but payload field 1 (h) has type float",
     );
     bad(
         &[SHAPE, FLOAT],
-        vec![Instr::NewPick {
-            dst: 0,
-            case: 1,
-            first: 1,
-        }],
+        "pick.new r0, 1, r1",
         "registers r1..r3 for the 2 payload fields run past",
     );
     bad(
         &[INT, POINT],
-        vec![Instr::PickTag { dst: 0, pick: 1 }],
+        "pick.tag r0, r1",
         "r1 must be a pick, not Point",
     );
     bad(
         &[FLOAT, SHAPE],
-        vec![Instr::PickField {
-            dst: 0,
-            pick: 1,
-            case: 2,
-            field: 0,
-        }],
+        "pick.field r0, r1, 2, 0",
         "case 2 of Shape has no field 0 (0 fields)",
     );
     bad(
         &[FLOAT, SHAPE],
-        vec![Instr::PickField {
-            dst: 0,
-            pick: 1,
-            case: 7,
-            field: 0,
-        }],
+        "pick.field r0, r1, 7, 0",
         "Shape has no case 7",
     );
     bad(
         &[INT, SHAPE],
-        vec![Instr::PickField {
-            dst: 0,
-            pick: 1,
-            case: 1,
-            field: 1,
-        }],
+        "pick.field r0, r1, 1, 1",
         "r0 has type int but payload field h has type float",
     );
     good(
         &[SHAPE, FLOAT, FLOAT, INT],
-        vec![
-            Instr::NewPick {
-                dst: 0,
-                case: 1,
-                first: 1,
-            },
-            Instr::NewPick {
-                dst: 0,
-                case: 2,
-                first: 4,
-            },
-            Instr::PickTag { dst: 3, pick: 0 },
-            Instr::PickField {
-                dst: 2,
-                pick: 0,
-                case: 0,
-                field: 0,
-            },
-        ],
+        "
+            pick.new r0, 1, r1
+            pick.new r0, 2, r4
+            pick.tag r3, r0
+            pick.field r2, r0, 0, 0
+        ",
     );
 }
 
 #[test]
 fn a_pick_without_cases_still_has_a_tag() {
-    let mut module = with_function(&[INT, 17], vec![Instr::PickTag { dst: 0, pick: 1 }]);
+    let mut module = with_function(&[INT, 17], "pick.tag r0, r1");
     module.picks.push(vitte_vm::bytecode::PickDef {
         name: "Never".into(),
         cases: vec![],
@@ -1361,13 +1073,13 @@ fn debug_information() {
 #[test]
 fn read_reports_verifier_errors_at_the_offending_bytes() {
     let mut module = kitchen_sink();
-    module.functions[MAIN as usize].code[13] = Instr::AddF { dst: 5, a: 3, b: 0 };
+    module.functions[MAIN as usize].code[13] = instr("add.f r5, r3, r0");
     let bytes = format::write(&module);
     let (_, offsets) = format::decode(&bytes).unwrap();
     let error = format::read(&bytes).unwrap_err();
     let at = offsets.instr(MAIN, 13).unwrap();
     assert_eq!(error.offset, at);
-    assert_eq!(bytes[at], Instr::AddF { dst: 0, a: 0, b: 0 }.opcode());
+    assert_eq!(bytes[at], instr("add.f r0, r0, r0").opcode());
     assert_eq!(
         error.to_string(),
         format!(
@@ -1437,50 +1149,35 @@ fn read_reports_verifier_errors_at_the_offending_bytes() {
 fn verification_is_fast_on_large_functions() {
     // 200 000 instructions, including calls with wide argument spans.
     let mut module = base();
-    let registers = vec![INT; 60_000];
-    let mut code = Vec::new();
+    let mut registers = vec![INT; 60_000];
+    // Calls first, then the pairs: the calls' argument spans reach far into the registers.
+    let mut text: String = (0..20u16)
+        .rev()
+        .map(|first| format!("call f4, r{}, r0\n", 1 + first % 2))
+        .collect();
     for i in 0..100_000u32 {
-        code.push(Instr::AddI {
-            dst: 1 + (i % 59_999) as u16,
-            a: 1,
-            b: 2,
-        });
-        code.push(Instr::NewArray {
-            dst: 0,
-            first: 1,
-            count: 0,
-        });
+        let dst = 1 + i % 59_999;
+        text += &format!("add.i r{dst}, r1, r2\narray.new r0, r1, 0\n");
     }
+    text += "ret.void";
     module.types.push(Type::Array(INT));
-    let mut registers = registers;
     registers[0] = 17;
-    code.push(Instr::RetVoid {});
     let wide = Function {
         name: "wide".into(),
         param_count: 50_000,
         ret: VOID,
         registers: vec![INT; 50_000],
-        code: vec![Instr::RetVoid {}],
+        code: code("ret.void"),
         handlers: Vec::new(),
         debug: FunctionDebug::default(),
     };
     module.functions.push(wide);
-    for first in 0..20u16 {
-        code.insert(
-            0,
-            Instr::Call {
-                func: 4,
-                args: 1 + first % 2,
-                dst: 0,
-            },
-        );
-    }
     module.functions.push(Function {
         name: "big".into(),
         param_count: 0,
         ret: VOID,
         registers,
-        code,
+        code: code(&text),
         handlers: Vec::new(),
         debug: FunctionDebug::default(),
     });
@@ -1491,7 +1188,14 @@ fn verification_is_fast_on_large_functions() {
 
 /// [`with_function`] (code `nop, nop, nop, ret.void`) with these handlers on the test function.
 fn with_handlers(registers: &[TypeId], handlers: &[Handler]) -> Module {
-    let mut module = with_function(registers, vec![Instr::Nop {}, Instr::Nop {}, Instr::Nop {}]);
+    let mut module = with_function(
+        registers,
+        "
+        nop
+        nop
+        nop
+    ",
+    );
     module.functions[TEST_FN as usize].handlers = handlers.to_vec();
     module
 }

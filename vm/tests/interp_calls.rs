@@ -1,10 +1,8 @@
 //! Interpreter tests: calls, returns, argument passing, deep recursion and the depth limit.
 
-mod interp_common;
-
-use interp_common::{Builder, run, run_with};
+use crate::interp_common::{Builder, run, run_with};
 use vitte_vm::VmConfig;
-use vitte_vm::bytecode::{Instr, Module};
+use vitte_vm::bytecode::Module;
 
 /// `fib(n)` recursively, `main` gives `fib(n)`.
 fn fib_module(n: i32) -> Module {
@@ -13,15 +11,13 @@ fn fib_module(n: i32) -> Module {
     b.main(
         int,
         &[int],
-        vec![
-            Instr::LoadInt { dst: 0, value: n },
-            Instr::Call {
-                func: 1,
-                args: 0,
-                dst: 0,
-            },
-            Instr::Ret { src: 0 },
-        ],
+        format!(
+            "
+            load.int r0, {n}
+            call f1, r0, r0
+            ret r0
+        "
+        ),
     );
     // fib(r0): if r0 < 2 give r0; give fib(r0 - 1) + fib(r0 - 2)
     b.function(
@@ -29,34 +25,18 @@ fn fib_module(n: i32) -> Module {
         1,
         int,
         &[int, int, bool, int, int],
-        vec![
-            Instr::LoadInt { dst: 1, value: 2 },
-            Instr::LtI { dst: 2, a: 0, b: 1 },
-            Instr::JumpIfNot { cond: 2, target: 4 },
-            Instr::Ret { src: 0 },
-            Instr::AddIImm {
-                dst: 3,
-                a: 0,
-                imm: -1,
-            },
-            Instr::Call {
-                func: 1,
-                args: 3,
-                dst: 3,
-            },
-            Instr::AddIImm {
-                dst: 4,
-                a: 0,
-                imm: -2,
-            },
-            Instr::Call {
-                func: 1,
-                args: 4,
-                dst: 4,
-            },
-            Instr::AddI { dst: 3, a: 3, b: 4 },
-            Instr::Ret { src: 3 },
-        ],
+        "
+            0000  load.int r1, 2
+            0001  lt.i r2, r0, r1
+            0002  jump.ifnot r2, @4
+            0003  ret r0
+            0004  add.i.imm r3, r0, -1
+            0005  call f1, r3, r3
+            0006  add.i.imm r4, r0, -2
+            0007  call f1, r4, r4
+            0008  add.i r3, r3, r4
+            0009  ret r3
+        ",
     );
     b.build()
 }
@@ -73,45 +53,28 @@ fn nested_module(depth: i32) -> Module {
     b.main(
         int,
         &[int],
-        vec![
-            Instr::LoadInt {
-                dst: 0,
-                value: depth,
-            },
-            Instr::Call {
-                func: 1,
-                args: 0,
-                dst: 0,
-            },
-            Instr::Ret { src: 0 },
-        ],
+        format!(
+            "
+            load.int r0, {depth}
+            call f1, r0, r0
+            ret r0
+        "
+        ),
     );
     b.function(
         "down",
         1,
         int,
         &[int, int, bool],
-        vec![
-            Instr::LoadInt { dst: 1, value: 0 },
-            Instr::EqI { dst: 2, a: 0, b: 1 },
-            Instr::JumpIf { cond: 2, target: 6 },
-            Instr::AddIImm {
-                dst: 1,
-                a: 0,
-                imm: -1,
-            },
-            Instr::Call {
-                func: 1,
-                args: 1,
-                dst: 1,
-            },
-            Instr::AddIImm {
-                dst: 0,
-                a: 1,
-                imm: 1,
-            },
-            Instr::Ret { src: 0 },
-        ],
+        "
+            0000  load.int r1, 0
+            0001  eq.i r2, r0, r1
+            0002  jump.if r2, @6
+            0003  add.i.imm r1, r0, -1
+            0004  call f1, r1, r1
+            0005  add.i.imm r0, r1, 1
+            0006  ret r0
+        ",
     );
     b.build()
 }
@@ -143,14 +106,10 @@ fn unbounded_recursion_is_a_stack_overflow_at_the_configured_depth() {
     b.main(
         void,
         &[],
-        vec![
-            Instr::Call {
-                func: 0,
-                args: 0,
-                dst: 0,
-            },
-            Instr::RetVoid {},
-        ],
+        "
+            call f0, r0, r0
+            ret.void
+        ",
     );
     let config = VmConfig {
         max_depth: 50,
@@ -170,24 +129,14 @@ fn arguments_are_copied_and_other_callee_registers_start_zeroed() {
     b.main(
         int,
         &[int, int, int, int],
-        vec![
-            Instr::LoadInt { dst: 0, value: 30 },
-            Instr::LoadInt { dst: 1, value: 12 },
-            Instr::LoadInt { dst: 2, value: 99 },
-            // A first call leaves junk in the callee's window...
-            Instr::Call {
-                func: 1,
-                args: 0,
-                dst: 3,
-            },
-            // ...which the second call must not see.
-            Instr::Call {
-                func: 1,
-                args: 0,
-                dst: 3,
-            },
-            Instr::Ret { src: 3 },
-        ],
+        "
+            load.int r0, 30
+            load.int r1, 12
+            load.int r2, 99
+            call f1, r0, r3
+            call f1, r0, r3
+            ret r3
+        ",
     );
     // callee(a, b): gives -1 unless r2 (int) is 0 and r3 (string) is still null; then leaves junk in
     // both and gives a + b.
@@ -197,29 +146,22 @@ fn arguments_are_copied_and_other_callee_registers_start_zeroed() {
         2,
         int,
         &[int, int, int, string, bool, int, nullable],
-        vec![
-            Instr::LoadInt { dst: 5, value: 0 },
-            Instr::EqI { dst: 4, a: 2, b: 5 },
-            Instr::JumpIfNot {
-                cond: 4,
-                target: 10,
-            },
-            Instr::LoadNull { dst: 6 },
-            Instr::EqS { dst: 4, a: 3, b: 6 },
-            Instr::JumpIfNot {
-                cond: 4,
-                target: 10,
-            },
-            Instr::LoadInt { dst: 2, value: 7 },
-            Instr::LoadConst {
-                dst: 3,
-                index: junk,
-            },
-            Instr::AddI { dst: 5, a: 0, b: 1 },
-            Instr::Ret { src: 5 },
-            Instr::LoadInt { dst: 5, value: -1 },
-            Instr::Ret { src: 5 },
-        ],
+        format!(
+            "
+            0000  load.int r5, 0
+            0001  eq.i r4, r2, r5
+            0002  jump.ifnot r4, @10
+            0003  load.null r6
+            0004  eq.s r4, r3, r6
+            0005  jump.ifnot r4, @10
+            0006  load.int r2, 7
+            0007  load.const r3, k{junk}
+            0008  add.i r5, r0, r1
+            0009  ret r5
+            0010  load.int r5, -1
+            0011  ret r5
+        "
+        ),
     );
     assert_eq!(run(b.build()).code(), 42);
 }
@@ -231,22 +173,21 @@ fn a_void_call_leaves_its_destination_alone() {
     b.main(
         int,
         &[int],
-        vec![
-            Instr::LoadInt { dst: 0, value: 5 },
-            Instr::Call {
-                func: 1,
-                args: 0,
-                dst: 0,
-            },
-            Instr::Ret { src: 0 },
-        ],
+        "
+            load.int r0, 5
+            call f1, r0, r0
+            ret r0
+        ",
     );
     b.function(
         "nothing",
         0,
         void,
         &[int],
-        vec![Instr::LoadInt { dst: 0, value: 9 }, Instr::RetVoid {}],
+        "
+            load.int r0, 9
+            ret.void
+        ",
     );
     assert_eq!(run(b.build()).code(), 5);
 }
@@ -259,16 +200,14 @@ fn a_vm_runs_again_with_fresh_globals() {
     b.main(
         int,
         &[int],
-        vec![
-            Instr::GetGlobal { dst: 0, global },
-            Instr::AddIImm {
-                dst: 0,
-                a: 0,
-                imm: 1,
-            },
-            Instr::SetGlobal { global, src: 0 },
-            Instr::Ret { src: 0 },
-        ],
+        format!(
+            "
+            global.get r0, g{global}
+            add.i.imm r0, r0, 1
+            global.set g{global}, r0
+            ret r0
+        "
+        ),
     );
     let mut outcome = run(b.build());
     assert_eq!(outcome.code(), 1);

@@ -1,17 +1,15 @@
 //! Interpreter tests: every runtime error's exact message, and the stack trace attached to it.
 
-mod interp_common;
-
-use interp_common::{Builder, FILE, run, run_with};
-use vitte_vm::bytecode::{Constant, Handler, Instr, TypeId};
+use crate::interp_common::{Builder, FILE, run, run_with};
+use vitte_vm::bytecode::{Constant, Handler, TypeId};
 use vitte_vm::{TraceFrame, VmConfig};
 
 /// Runs a `void main` with these registers and code (a final `ret.void` is added), expecting a
 /// runtime error; returns its message.
-fn message(build: impl FnOnce(&mut Builder) -> (Vec<TypeId>, Vec<Instr>)) -> String {
+fn message<Code: Into<String>>(build: impl FnOnce(&mut Builder) -> (Vec<TypeId>, Code)) -> String {
     let mut b = Builder::new();
-    let (registers, mut code) = build(&mut b);
-    code.push(Instr::RetVoid {});
+    let (registers, code) = build(&mut b);
+    let code = code.into() + "\nret.void";
     let void = b.void();
     b.main(void, &registers, code);
     let outcome = run(b.build());
@@ -28,15 +26,11 @@ fn division_by_zero_with_its_stack_trace() {
         0,
         void,
         &[int],
-        vec![
-            Instr::Nop {},
-            Instr::Call {
-                func: 1,
-                args: 0,
-                dst: 0,
-            },
-            Instr::RetVoid {},
-        ],
+        "
+            nop
+            call f1, r0, r0
+            ret.void
+        ",
     );
     b.module.entry = main;
     let f_line = b.next_line();
@@ -45,14 +39,10 @@ fn division_by_zero_with_its_stack_trace() {
         0,
         int,
         &[int],
-        vec![
-            Instr::Call {
-                func: 2,
-                args: 0,
-                dst: 0,
-            },
-            Instr::Ret { src: 0 },
-        ],
+        "
+            call f2, r0, r0
+            ret r0
+        ",
     );
     let g_line = b.next_line();
     b.function(
@@ -60,12 +50,12 @@ fn division_by_zero_with_its_stack_trace() {
         0,
         int,
         &[int, int, int],
-        vec![
-            Instr::LoadInt { dst: 0, value: 1 },
-            Instr::LoadInt { dst: 1, value: 0 },
-            Instr::DivI { dst: 2, a: 0, b: 1 },
-            Instr::Ret { src: 2 },
-        ],
+        "
+            load.int r0, 1
+            load.int r1, 0
+            div.i r2, r0, r1
+            ret r2
+        ",
     );
     let outcome = run(b.build());
     let error = outcome.error();
@@ -100,32 +90,30 @@ fn remainder_by_zero() {
         let int = b.int();
         (
             vec![int, int],
-            vec![
-                Instr::LoadInt { dst: 0, value: 5 },
-                Instr::RemI { dst: 1, a: 0, b: 1 },
-                Instr::RetVoid {},
-            ],
+            "
+                load.int r0, 5
+                rem.i r1, r0, r1
+                ret.void
+            ",
         )
     });
     assert_eq!(text, "division by zero");
 }
 
 /// An `[int]` of `[10, 20]` in r0, r1/r2 ints, then `tail`.
-fn with_array(tail: Vec<Instr>) -> String {
+fn with_array(tail: &str) -> String {
     message(|b| {
         let int = b.int();
         let array = b.array(int);
-        let mut code = vec![
-            Instr::LoadInt { dst: 1, value: 10 },
-            Instr::LoadInt { dst: 2, value: 20 },
-            Instr::NewArray {
-                dst: 0,
-                first: 1,
-                count: 2,
-            },
-        ];
-        code.extend(tail);
-        code.push(Instr::RetVoid {});
+        let code = format!(
+            "
+            load.int r1, 10
+            load.int r2, 20
+            array.new r0, r1, 2
+            {tail}
+            ret.void
+            "
+        );
         (vec![array, int, int], code)
     })
 }
@@ -133,55 +121,49 @@ fn with_array(tail: Vec<Instr>) -> String {
 #[test]
 fn index_out_of_bounds() {
     assert_eq!(
-        with_array(vec![
-            Instr::LoadInt { dst: 1, value: 2 },
-            Instr::ArrayGet {
-                dst: 2,
-                array: 0,
-                index: 1
-            }
-        ]),
+        with_array(
+            "
+            load.int r1, 2
+            array.get r2, r0, r1
+        "
+        ),
         "index out of bounds: index 2, length 2"
     );
     assert_eq!(
-        with_array(vec![
-            Instr::LoadInt { dst: 1, value: -1 },
-            Instr::ArrayGet {
-                dst: 2,
-                array: 0,
-                index: 1
-            }
-        ]),
+        with_array(
+            "
+            load.int r1, -1
+            array.get r2, r0, r1
+        "
+        ),
         "index out of bounds: index -1, length 2"
     );
     assert_eq!(
-        with_array(vec![
-            Instr::LoadInt { dst: 1, value: 7 },
-            Instr::ArraySet {
-                array: 0,
-                index: 1,
-                src: 2
-            }
-        ]),
+        with_array(
+            "
+            load.int r1, 7
+            array.set r0, r1, r2
+        "
+        ),
         "index out of bounds: index 7, length 2"
     );
     assert_eq!(
-        with_array(vec![
-            Instr::ArrayPop { dst: 1, array: 0 },
-            Instr::ArrayPop { dst: 1, array: 0 },
-            Instr::ArrayPop { dst: 1, array: 0 },
-        ]),
+        with_array(
+            "
+            array.pop r1, r0
+            array.pop r1, r0
+            array.pop r1, r0
+        "
+        ),
         "index out of bounds: index -1, length 0"
     );
     assert_eq!(
-        with_array(vec![
-            Instr::LoadInt { dst: 1, value: -3 },
-            Instr::ArrayFill {
-                dst: 0,
-                count: 1,
-                value: 2
-            }
-        ]),
+        with_array(
+            "
+            load.int r1, -3
+            array.fill r0, r1, r2
+        "
+        ),
         "invalid argument: fill count -3"
     );
 }
@@ -194,16 +176,14 @@ fn key_not_found_prints_the_key_like_print_does() {
         let k = b.str_const("mi\"ss");
         (
             vec![map, string, int],
-            vec![
-                Instr::NewMap { dst: 0 },
-                Instr::LoadConst { dst: 1, index: k },
-                Instr::MapGet {
-                    dst: 2,
-                    map: 0,
-                    key: 1,
-                },
-                Instr::RetVoid {},
-            ],
+            format!(
+                "
+                map.new r0
+                load.const r1, k{k}
+                map.get r2, r0, r1
+                ret.void
+            "
+            ),
         )
     });
     assert_eq!(text, r#"key not found: "mi\"ss""#);
@@ -212,16 +192,12 @@ fn key_not_found_prints_the_key_like_print_does() {
         let map = b.map(int, int);
         (
             vec![map, int],
-            vec![
-                Instr::NewMap { dst: 0 },
-                Instr::LoadInt { dst: 1, value: -7 },
-                Instr::MapGet {
-                    dst: 1,
-                    map: 0,
-                    key: 1,
-                },
-                Instr::RetVoid {},
-            ],
+            "
+                map.new r0
+                load.int r1, -7
+                map.get r1, r0, r1
+                ret.void
+            ",
         )
     });
     assert_eq!(text, "key not found: -7");
@@ -230,26 +206,19 @@ fn key_not_found_prints_the_key_like_print_does() {
         let map = b.map(bool, int);
         (
             vec![map, bool, int],
-            vec![
-                Instr::NewMap { dst: 0 },
-                Instr::LoadBool {
-                    dst: 1,
-                    value: true,
-                },
-                Instr::MapGet {
-                    dst: 2,
-                    map: 0,
-                    key: 1,
-                },
-                Instr::RetVoid {},
-            ],
+            "
+                map.new r0
+                load.bool r1, true
+                map.get r2, r0, r1
+                ret.void
+            ",
         )
     });
     assert_eq!(text, "key not found: true");
 }
 
 /// Builds the registers and code of a test program.
-type BuildFn = dyn Fn(&mut Builder) -> (Vec<TypeId>, Vec<Instr>);
+type BuildFn = dyn Fn(&mut Builder) -> (Vec<TypeId>, &'static str);
 
 #[test]
 fn null_dereference() {
@@ -260,14 +229,10 @@ fn null_dereference() {
             let nullable = b.nullable(point);
             (
                 vec![nullable, float],
-                vec![
-                    Instr::LoadNull { dst: 0 },
-                    Instr::GetField {
-                        dst: 1,
-                        object: 0,
-                        field: 0,
-                    },
-                ],
+                "
+                    load.null r0
+                    form.get r1, r0, 0
+                ",
             )
         }),
         Box::new(|b| {
@@ -276,14 +241,10 @@ fn null_dereference() {
             let nullable = b.nullable(point);
             (
                 vec![nullable, float],
-                vec![
-                    Instr::LoadNull { dst: 0 },
-                    Instr::SetField {
-                        object: 0,
-                        field: 0,
-                        src: 1,
-                    },
-                ],
+                "
+                    load.null r0
+                    form.set r0, 0, r1
+                ",
             )
         }),
         Box::new(|b| {
@@ -291,10 +252,10 @@ fn null_dereference() {
             let nullable = b.nullable(string);
             (
                 vec![nullable, string],
-                vec![
-                    Instr::LoadNull { dst: 0 },
-                    Instr::Concat { dst: 1, a: 0, b: 0 },
-                ],
+                "
+                    load.null r0
+                    concat r1, r0, r0
+                ",
             )
         }),
         Box::new(|b| {
@@ -302,7 +263,10 @@ fn null_dereference() {
             let nullable = b.nullable(string);
             (
                 vec![nullable, int],
-                vec![Instr::LoadNull { dst: 0 }, Instr::StrLen { dst: 1, src: 0 }],
+                "
+                    load.null r0
+                    str.len r1, r0
+                ",
             )
         }),
         Box::new(|b| {
@@ -310,10 +274,10 @@ fn null_dereference() {
             let nullable = b.nullable(string);
             (
                 vec![nullable, bool],
-                vec![
-                    Instr::LoadNull { dst: 0 },
-                    Instr::LtS { dst: 1, a: 0, b: 0 },
-                ],
+                "
+                    load.null r0
+                    lt.s r1, r0, r0
+                ",
             )
         }),
         Box::new(|b| {
@@ -322,10 +286,10 @@ fn null_dereference() {
             let nullable = b.nullable(array);
             (
                 vec![nullable, int],
-                vec![
-                    Instr::LoadNull { dst: 0 },
-                    Instr::ArrayLen { dst: 1, array: 0 },
-                ],
+                "
+                    load.null r0
+                    array.len r1, r0
+                ",
             )
         }),
         Box::new(|b| {
@@ -334,18 +298,17 @@ fn null_dereference() {
             let nullable = b.nullable(shape);
             (
                 vec![nullable, int],
-                vec![
-                    Instr::LoadNull { dst: 0 },
-                    Instr::PickTag { dst: 1, pick: 0 },
-                ],
+                "
+                    load.null r0
+                    pick.tag r1, r0
+                ",
             )
         }),
     ];
     for build in cases {
         let text = message(|b| {
-            let (registers, mut code) = build(b);
-            code.push(Instr::RetVoid {});
-            (registers, code)
+            let (registers, code) = build(b);
+            (registers, format!("{code}\nret.void"))
         });
         assert_eq!(text, "null dereference");
     }
@@ -358,13 +321,13 @@ fn parse(text: &str, float_result: bool) -> String {
         let result = if float_result { b.float() } else { b.int() };
         let k = b.str_const(text);
         let op = if float_result {
-            Instr::ParseFloat { dst: 1, src: 0 }
+            "parse.float r1, r0"
         } else {
-            Instr::ParseInt { dst: 1, src: 0 }
+            "parse.int r1, r0"
         };
         (
             vec![string, result],
-            vec![Instr::LoadConst { dst: 0, index: k }, op, Instr::RetVoid {}],
+            format!("load.const r0, k{k}\n{op}\nret.void"),
         )
     })
 }
@@ -392,11 +355,13 @@ fn invalid_numbers() {
             let k = b.constant(Constant::Float(value));
             (
                 vec![float, int],
-                vec![
-                    Instr::LoadConst { dst: 0, index: k },
-                    Instr::FloatToInt { dst: 1, src: 0 },
-                    Instr::RetVoid {},
-                ],
+                format!(
+                    "
+                    load.const r0, k{k}
+                    float.to.int r1, r0
+                    ret.void
+                "
+                ),
             )
         });
         assert_eq!(error, format!("invalid int: \"{text}\""));
@@ -410,17 +375,12 @@ fn assertions_panic_and_throw() {
         let assert = b.native("assert", &[bool], void);
         (
             vec![bool],
-            vec![
-                Instr::LoadBool {
-                    dst: 0,
-                    value: false,
-                },
-                Instr::CallNative {
-                    native: assert,
-                    args: 0,
-                    dst: 0,
-                },
-            ],
+            format!(
+                "
+                load.bool r0, false
+                call.native n{assert}, r0, r0
+            "
+            ),
         )
     });
     assert_eq!(assert_false, "assertion failed");
@@ -430,27 +390,15 @@ fn assertions_panic_and_throw() {
         let k = b.str_const("x must be positive");
         (
             vec![bool, string],
-            vec![
-                Instr::LoadBool {
-                    dst: 0,
-                    value: true,
-                },
-                Instr::LoadConst { dst: 1, index: k },
-                Instr::CallNative {
-                    native: assert,
-                    args: 0,
-                    dst: 0,
-                },
-                Instr::LoadBool {
-                    dst: 0,
-                    value: false,
-                },
-                Instr::CallNative {
-                    native: assert,
-                    args: 0,
-                    dst: 0,
-                },
-            ],
+            format!(
+                "
+                load.bool r0, true
+                load.const r1, k{k}
+                call.native n{assert}, r0, r0
+                load.bool r0, false
+                call.native n{assert}, r0, r0
+            "
+            ),
         )
     });
     assert_eq!(assert_msg, "assertion failed: x must be positive");
@@ -460,14 +408,12 @@ fn assertions_panic_and_throw() {
         let k = b.str_const("something broke");
         (
             vec![string],
-            vec![
-                Instr::LoadConst { dst: 0, index: k },
-                Instr::CallNative {
-                    native: panic,
-                    args: 0,
-                    dst: 0,
-                },
-            ],
+            format!(
+                "
+                load.const r0, k{k}
+                call.native n{panic}, r0, r0
+            "
+            ),
         )
     });
     assert_eq!(panic, "something broke");
@@ -476,10 +422,12 @@ fn assertions_panic_and_throw() {
         let k = b.str_const("custom failure");
         (
             vec![string],
-            vec![
-                Instr::LoadConst { dst: 0, index: k },
-                Instr::Throw { message: 0 },
-            ],
+            format!(
+                "
+                load.const r0, k{k}
+                throw r0
+            "
+            ),
         )
     });
     assert_eq!(thrown, "custom failure");
@@ -498,22 +446,13 @@ fn pick_field_on_another_case_blames_the_bytecode() {
     let main = b.main(
         int,
         &[int, shape, string],
-        vec![
-            Instr::LoadInt { dst: 0, value: 5 },
-            Instr::NewPick {
-                dst: 1,
-                case: 0,
-                first: 0,
-            },
-            Instr::PickField {
-                dst: 0,
-                pick: 1,
-                case: 1,
-                field: 0,
-            },
-            Instr::Ret { src: 0 },
-            Instr::Ret { src: 0 },
-        ],
+        "
+            load.int r0, 5
+            pick.new r1, 0, r0
+            pick.field r0, r1, 1, 0
+            ret r0
+            ret r0
+        ",
     );
     let mut module = b.build();
     module.functions[main as usize].handlers = vec![Handler {
@@ -535,7 +474,14 @@ fn pick_field_on_another_case_blames_the_bytecode() {
 fn step_limit() {
     let mut b = Builder::new();
     let void = b.void();
-    b.main(void, &[], vec![Instr::Nop {}, Instr::Jump { target: 0 }]);
+    b.main(
+        void,
+        &[],
+        "
+        0000  nop
+        0001  jump @0
+    ",
+    );
     let config = VmConfig {
         max_steps: Some(1000),
         ..VmConfig::default()
@@ -552,12 +498,12 @@ fn step_limit() {
     b.main(
         int,
         &[int],
-        vec![
-            Instr::Jump { target: 1 },
-            Instr::Jump { target: 2 },
-            Instr::LoadInt { dst: 0, value: 5 },
-            Instr::Ret { src: 0 },
-        ],
+        "
+            0000  jump @1
+            0001  jump @2
+            0002  load.int r0, 5
+            0003  ret r0
+        ",
     );
     let config = VmConfig {
         max_steps: Some(0),
@@ -575,16 +521,14 @@ fn output_before_an_error_stays_written() {
     b.main(
         void,
         &[string, int],
-        vec![
-            Instr::LoadConst { dst: 0, index: k },
-            Instr::CallNative {
-                native: print,
-                args: 0,
-                dst: 0,
-            },
-            Instr::DivI { dst: 1, a: 1, b: 1 },
-            Instr::RetVoid {},
-        ],
+        format!(
+            "
+            load.const r0, k{k}
+            call.native n{print}, r0, r0
+            div.i r1, r1, r1
+            ret.void
+        "
+        ),
     );
     let outcome = run(b.build());
     assert_eq!(outcome.stdout, "before\n");
@@ -600,10 +544,19 @@ fn errors_in_init_have_a_trace_too() {
         0,
         void,
         &[int],
-        vec![Instr::RemI { dst: 0, a: 0, b: 0 }, Instr::RetVoid {}],
+        "
+            rem.i r0, r0, r0
+            ret.void
+        ",
     );
     b.module.init = Some(init);
-    b.main(void, &[], vec![Instr::RetVoid {}]);
+    b.main(
+        void,
+        &[],
+        "
+        ret.void
+    ",
+    );
     let outcome = run(b.build());
     assert_eq!(outcome.error().message, "division by zero");
     assert_eq!(outcome.error().trace[0].function, "<init>");
@@ -617,14 +570,12 @@ fn out_of_memory() {
         let k = b.constant(Constant::Int(1_000_000_000_000));
         (
             vec![ints, int],
-            vec![
-                Instr::LoadConst { dst: 1, index: k },
-                Instr::ArrayFill {
-                    dst: 0,
-                    count: 1,
-                    value: 1,
-                },
-            ],
+            format!(
+                "
+                load.const r1, k{k}
+                array.fill r0, r1, r1
+            "
+            ),
         )
     });
     assert_eq!(text, "out of memory: cannot allocate 8000000000000 bytes");
@@ -636,11 +587,13 @@ fn out_of_memory() {
     b.main(
         void,
         &[string],
-        vec![
-            Instr::LoadConst { dst: 0, index: k },
-            Instr::Concat { dst: 0, a: 0, b: 0 },
-            Instr::Jump { target: 1 },
-        ],
+        format!(
+            "
+            0000  load.const r0, k{k}
+            0001  concat r0, r0, r0
+            0002  jump @1
+        "
+        ),
     );
     let mut vm = vitte_vm::Vm::new();
     vm.set_heap_limit(Some(1 << 20));

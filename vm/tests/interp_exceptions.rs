@@ -4,10 +4,9 @@
 //! step (a handler that catches its own `throw` for ever still meets the step limit, the
 //! preemption of threads and the debugger's pause).
 
-mod interp_common;
-
-use interp_common::{Builder, run, run_with};
-use vitte_vm::bytecode::{Handler, Instr, Module, Type};
+use crate::bytecode_common::code;
+use crate::interp_common::{Builder, run, run_with};
+use vitte_vm::bytecode::{Handler, Module, Type};
 use vitte_vm::debug::{Outcome, Resume, StopReason};
 use vitte_vm::{Vm, VmConfig};
 
@@ -28,26 +27,20 @@ fn divide_by_zero(handlers: Vec<Handler>) -> Module {
     let main = b.main(
         int,
         &[int, int, string, string],
-        vec![
-            Instr::LoadInt { dst: 0, value: 10 }, // 0
-            Instr::LoadInt { dst: 1, value: 0 },  // 1
-            Instr::DivI { dst: 0, a: 0, b: 1 },   // 2
-            Instr::Ret { src: 0 },                // 3
-            Instr::CallNative {
-                native: print,
-                args: 2,
-                dst: 2,
-            }, // 4
-            Instr::LoadInt { dst: 0, value: 7 },  // 5
-            Instr::Ret { src: 0 },                // 6
-            Instr::CallNative {
-                native: print,
-                args: 3,
-                dst: 3,
-            }, // 7
-            Instr::LoadInt { dst: 0, value: 8 },  // 8
-            Instr::Ret { src: 0 },                // 9
-        ],
+        format!(
+            "
+            load.int r0, 10
+            load.int r1, 0
+            div.i r0, r0, r1
+            ret r0
+            call.native n{print}, r2, r2
+            load.int r0, 7
+            ret r0
+            call.native n{print}, r3, r3
+            load.int r0, 8
+            ret r0
+        "
+        ),
     );
     let mut module = b.build();
     module.functions[main as usize].handlers = handlers;
@@ -101,67 +94,45 @@ fn throw_through_frames(main_handlers: Vec<Handler>) -> Module {
     let main = b.main(
         int,
         &[int, string, string, int],
-        vec![
-            Instr::LoadInt { dst: 0, value: 42 }, // 0
-            Instr::LoadConst {
-                dst: 1,
-                index: kept,
-            }, // 1
-            Instr::LoadInt { dst: 3, value: 5 },  // 2
-            Instr::Call {
-                func: 1,
-                args: 3,
-                dst: 3,
-            }, // 3
-            Instr::Ret { src: 0 },                // 4
-            Instr::CallNative {
-                native: print,
-                args: 2,
-                dst: 2,
-            }, // 5
-            Instr::CallNative {
-                native: print,
-                args: 1,
-                dst: 1,
-            }, // 6
-            Instr::IntToStr { dst: 2, src: 0 },   // 7
-            Instr::CallNative {
-                native: print,
-                args: 2,
-                dst: 2,
-            }, // 8
-            Instr::Ret { src: 0 },                // 9
-        ],
+        format!(
+            "
+            load.int r0, 42
+            load.const r1, k{kept}
+            load.int r3, 5
+            call f1, r3, r3
+            ret r0
+            call.native n{print}, r2, r2
+            call.native n{print}, r1, r1
+            int.to.str r2, r0
+            call.native n{print}, r2, r2
+            ret r0
+        "
+        ),
     );
     b.function(
         "outer",
         1,
         void,
         &[int, string],
-        vec![
-            Instr::IntToStr { dst: 1, src: 0 },
-            Instr::Call {
-                func: 2,
-                args: 0,
-                dst: 0,
-            },
-            Instr::RetVoid {},
-        ],
+        "
+            int.to.str r1, r0
+            call f2, r0, r0
+            ret.void
+        ",
     );
     b.function(
         "inner",
         1,
         void,
         &[int, string, string],
-        vec![
-            Instr::IntToStr { dst: 1, src: 0 },
-            Instr::Concat { dst: 2, a: 1, b: 1 },
-            Instr::LoadConst {
-                dst: 2,
-                index: deep,
-            },
-            Instr::Throw { message: 2 },
-        ],
+        format!(
+            "
+            int.to.str r1, r0
+            concat r2, r1, r1
+            load.const r2, k{deep}
+            throw r2
+        "
+        ),
     );
     let mut module = b.build();
     module.functions[main as usize].handlers = main_handlers;
@@ -197,48 +168,30 @@ fn overflow_twice() -> Module {
     let main = b.main(
         int,
         &[int, string, int],
-        vec![
-            Instr::Call {
-                func: 1,
-                args: 2,
-                dst: 2,
-            }, // 0
-            Instr::LoadInt { dst: 0, value: 99 }, // 1
-            Instr::Ret { src: 0 },                // 2
-            Instr::CallNative {
-                native: print,
-                args: 1,
-                dst: 1,
-            }, // 3
-            Instr::AddIImm {
-                dst: 0,
-                a: 0,
-                imm: 1,
-            }, // 4
-            Instr::LoadInt { dst: 2, value: 2 },  // 5
-            Instr::JumpIfNotLtI {
-                a: 0,
-                b: 2,
-                target: 8,
-            }, // 6
-            Instr::Jump { target: 0 },            // 7
-            Instr::Ret { src: 0 },                // 8
-        ],
+        format!(
+            "
+            0000  call f1, r2, r2
+            0001  load.int r0, 99
+            0002  ret r0
+            0003  call.native n{print}, r1, r1
+            0004  add.i.imm r0, r0, 1
+            0005  load.int r2, 2
+            0006  jump.ifnot.lt.i r0, r2, @8
+            0007  jump @0
+            0008  ret r0
+        "
+        ),
     );
     b.function(
         "down",
         0,
         void,
         &[string, int],
-        vec![
-            Instr::IntToStr { dst: 0, src: 1 },
-            Instr::Call {
-                func: 1,
-                args: 0,
-                dst: 0,
-            },
-            Instr::RetVoid {},
-        ],
+        "
+            int.to.str r0, r1
+            call f1, r0, r0
+            ret.void
+        ",
     );
     let mut module = b.build();
     module.functions[main as usize].handlers = vec![handler(0, 1, 3, 1)];
@@ -266,41 +219,27 @@ fn native_errors_are_caught() {
     let main = b.main(
         int,
         &[int, string],
-        vec![
-            Instr::LoadConst {
-                dst: 1,
-                index: text,
-            },
-            Instr::CallNative {
-                native: panic,
-                args: 1,
-                dst: 1,
-            },
-            Instr::LoadInt { dst: 0, value: 1 },
-            Instr::Ret { src: 0 },
-        ],
+        format!(
+            "
+            load.const r1, k{text}
+            call.native n{panic}, r1, r1
+            load.int r0, 1
+            ret r0
+        "
+        ),
     );
     let mut module = b.build();
     module.functions[main as usize].handlers = vec![handler(1, 2, 2, 1)];
     let mut module_with_print = module.clone();
-    module_with_print.functions[main as usize].code = vec![
-        Instr::LoadConst {
-            dst: 1,
-            index: text,
-        },
-        Instr::CallNative {
-            native: panic,
-            args: 1,
-            dst: 1,
-        },
-        Instr::LoadInt { dst: 0, value: 1 },
-        Instr::CallNative {
-            native: print,
-            args: 1,
-            dst: 1,
-        },
-        Instr::Ret { src: 0 },
-    ];
+    module_with_print.functions[main as usize].code = code(&format!(
+        "
+        load.const r1, k{text}
+        call.native n{panic}, r1, r1
+        load.int r0, 1
+        call.native n{print}, r1, r1
+        ret r0
+        "
+    ));
     let outcome = run(module_with_print);
     assert_eq!(outcome.code(), 1);
     assert_eq!(outcome.stdout, "from a native\n");
@@ -314,11 +253,11 @@ fn the_step_limit_cannot_be_caught() {
     let main = b.main(
         int,
         &[int, string],
-        vec![
-            Instr::Jump { target: 0 },
-            Instr::LoadInt { dst: 0, value: 3 },
-            Instr::Ret { src: 0 },
-        ],
+        "
+            0000  jump @0
+            0001  load.int r0, 3
+            0002  ret r0
+        ",
     );
     let mut module = b.build();
     module.functions[main as usize].handlers = vec![handler(0, 3, 1, 1)];
@@ -340,13 +279,15 @@ fn the_heap_limit_cannot_be_caught() {
     let main = b.main(
         int,
         &[int, string, string],
-        vec![
-            Instr::LoadConst { dst: 1, index: k },
-            Instr::Concat { dst: 1, a: 1, b: 1 },
-            Instr::Jump { target: 1 },
-            Instr::LoadInt { dst: 0, value: 3 },
-            Instr::Ret { src: 0 },
-        ],
+        format!(
+            "
+            0000  load.const r1, k{k}
+            0001  concat r1, r1, r1
+            0002  jump @1
+            0003  load.int r0, 3
+            0004  ret r0
+        "
+        ),
     );
     let mut module = b.build();
     module.functions[main as usize].handlers = vec![handler(0, 3, 3, 2)];
@@ -368,47 +309,28 @@ fn catching_in_a_loop_many_times_keeps_the_frame_stack_flat() {
     let main = b.main(
         int,
         &[int, int, string, int],
-        vec![
-            Instr::LoadInt {
-                dst: 1,
-                value: 1000,
-            }, // 0
-            Instr::JumpIfNotLtI {
-                a: 0,
-                b: 1,
-                target: 5,
-            }, // 1
-            Instr::Move { dst: 3, src: 0 }, // 2
-            Instr::Call {
-                func: 1,
-                args: 3,
-                dst: 3,
-            }, // 3
-            Instr::AddIImm {
-                dst: 0,
-                a: 0,
-                imm: 1,
-            }, // 4 (handler target too)
-            Instr::JumpIfNotLtI {
-                a: 0,
-                b: 1,
-                target: 7,
-            }, // 5
-            Instr::Jump { target: 2 },      // 6
-            Instr::Ret { src: 0 },          // 7
-        ],
+        "
+            0000  load.int r1, 1000
+            0001  jump.ifnot.lt.i r0, r1, @5
+            0002  move r3, r0
+            0003  call f1, r3, r3
+            0004  add.i.imm r0, r0, 1
+            0005  jump.ifnot.lt.i r0, r1, @7
+            0006  jump @2
+            0007  ret r0
+        ",
     );
     b.function(
         "f",
         1,
         void,
         &[int, int, string],
-        vec![
-            Instr::IntToStr { dst: 2, src: 0 },
-            Instr::LoadInt { dst: 1, value: 0 },
-            Instr::DivI { dst: 0, a: 0, b: 1 },
-            Instr::RetVoid {},
-        ],
+        "
+            int.to.str r2, r0
+            load.int r1, 0
+            div.i r0, r0, r1
+            ret.void
+        ",
     );
     let mut module = b.build();
     module.functions[main as usize].handlers = vec![handler(3, 4, 4, 2)];
@@ -431,13 +353,12 @@ fn self_catching(b: &mut Builder, name: &str) -> u32 {
         0,
         void,
         &[string],
-        vec![
-            Instr::LoadConst {
-                dst: 0,
-                index: boom,
-            }, // 0
-            Instr::Throw { message: 0 }, // 1
-        ],
+        format!(
+            "
+            load.const r0, k{boom}
+            throw r0
+        "
+        ),
     );
     b.module.functions[function as usize].handlers = vec![handler(1, 2, 1, 0)];
     function
@@ -476,25 +397,16 @@ fn a_thread_that_catches_its_own_throw_for_ever_is_preempted() {
     b.main(
         int,
         &[thread, string, int],
-        vec![
-            Instr::Spawn {
-                func: catcher,
-                args: 0,
-                dst: 0,
-            },
-            Instr::Yield {},
-            Instr::LoadConst {
-                dst: 1,
-                index: done,
-            },
-            Instr::CallNative {
-                native: print,
-                args: 1,
-                dst: 1,
-            },
-            Instr::LoadInt { dst: 2, value: 7 },
-            Instr::Ret { src: 2 },
-        ],
+        format!(
+            "
+            spawn f{catcher}, r0, r0
+            yield
+            load.const r1, k{done}
+            call.native n{print}, r1, r1
+            load.int r2, 7
+            ret r2
+        "
+        ),
     );
     let outcome = run(b.build());
     assert_eq!(outcome.code(), 7);

@@ -6,7 +6,7 @@
 //! runs under a step, depth and heap limit. The generator is a fixed-seed xorshift, so failures
 //! reproduce (`FUZZ_TRACE=1` lists the mutants run, `FUZZ_TRACE=N` also shows mutant N's changes).
 
-mod interp_common;
+use crate::interp_common;
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
@@ -65,144 +65,53 @@ fn seed() -> Module {
         int, int, int, float, float, bool, string, string, strings, ints, counts, point, shape,
         nullable, int, string, string, int, int,
     ];
-    let code = vec![
-        /* 0 */ Instr::LoadInt { dst: 0, value: 0 },
-        /* 1 */ Instr::LoadInt { dst: 1, value: 5 },
-        /* 2 */ Instr::LoadConst {
-            dst: 6,
-            index: k_text,
-        },
-        /* 3 */ Instr::LoadConst {
-            dst: 7,
-            index: k_comma,
-        },
-        /* 4 */
-        Instr::CallNative {
-            native: split,
-            args: 6,
-            dst: 8,
-        },
-        /* 5 */ Instr::SetGlobal { global, src: 8 },
-        /* 6 */
-        Instr::NewArray {
-            dst: 9,
-            first: 0,
-            count: 2,
-        },
-        /* 7 */ Instr::NewMap { dst: 10 },
-        /* 8 */ Instr::LoadConst {
-            dst: 3,
-            index: k_float,
-        },
-        /* 9 */ Instr::NewForm { dst: 11, first: 3 },
-        /* 10 */
-        Instr::JumpIfNotLtI {
-            a: 0,
-            b: 1,
-            target: 32,
-        },
-        /* 11 */ Instr::IntToStr { dst: 7, src: 0 },
-        /* 12 */ Instr::Concat { dst: 6, a: 6, b: 7 },
-        /* 13 */
-        Instr::MapSet {
-            map: 10,
-            key: 6,
-            src: 0,
-        },
-        /* 14 */ Instr::ArrayPush { array: 9, src: 0 },
-        /* 15 */
-        Instr::ArrayGet {
-            dst: 2,
-            array: 9,
-            index: 0,
-        },
-        /* 16 */
-        Instr::MapGetOr {
-            dst: 2,
-            map: 10,
-            key: 7,
-            default: 1,
-        },
-        /* 17 */
-        Instr::NewPick {
-            dst: 12,
-            case: 1,
-            first: 6,
-        },
-        /* 18 */ Instr::PickTag { dst: 2, pick: 12 },
-        /* 19 */
-        Instr::PickField {
-            dst: 7,
-            pick: 12,
-            case: 1,
-            field: 0,
-        },
-        /* 20 */
-        Instr::GetField {
-            dst: 4,
-            object: 11,
-            field: 0,
-        },
-        /* 21 */ Instr::AddF { dst: 4, a: 4, b: 3 },
-        /* 22 */
-        Instr::SetField {
-            object: 11,
-            field: 1,
-            src: 4,
-        },
-        /* 23 */
-        Instr::Call {
-            func: 1,
-            args: 0,
-            dst: 2,
-        },
-        /* 24 */ Instr::RefToStr { dst: 15, src: 10 },
-        /* 25 */ Instr::StrLen { dst: 14, src: 15 },
-        /* 26 */ Instr::Move { dst: 16, src: 15 },
-        /* 27 */ Instr::LoadInt { dst: 17, value: 0 },
-        /* 28 */ Instr::LoadInt { dst: 18, value: 1 },
-        /* 29 */
-        Instr::CallNative {
-            native: substr,
-            args: 16,
-            dst: 15,
-        },
-        /* 30 */
-        Instr::AddIImm {
-            dst: 0,
-            a: 0,
-            imm: 1,
-        },
-        /* 31 */ Instr::Jump { target: 10 },
-        /* 32 */ Instr::RefToStr { dst: 15, src: 11 },
-        /* 33 */
-        Instr::CallNative {
-            native: print,
-            args: 15,
-            dst: 15,
-        },
-        /* 34 */ Instr::MapKeys { dst: 8, map: 10 },
-        /* 35 */ Instr::ArrayLen { dst: 2, array: 8 },
-        /* 36 */ Instr::LoadNull { dst: 13 },
-        /* 37 */ Instr::EqS {
-            dst: 5,
-            a: 13,
-            b: 6,
-        },
-        /* 38 */ Instr::LoadConst {
-            dst: 0,
-            index: k_big,
-        },
-        /* 39 */ Instr::DivI { dst: 0, a: 0, b: 1 },
-        /* 40 */
-        Instr::MapRemove {
-            dst: 5,
-            map: 10,
-            key: 6,
-        },
-        /* 41 */ Instr::ArrayPop { dst: 2, array: 9 },
-        /* 42 */ Instr::RetVoid {},
-    ];
+    let code = format!(
+        "
+        0000  load.int r0, 0
+        0001  load.int r1, 5
+        0002  load.const r6, k{k_text}
+        0003  load.const r7, k{k_comma}
+        0004  call.native n{split}, r6, r8
+        0005  global.set g{global}, r8
+        0006  array.new r9, r0, 2
+        0007  map.new r10
+        0008  load.const r3, k{k_float}
+        0009  form.new r11, r3
+        0010  jump.ifnot.lt.i r0, r1, @32
+        0011  int.to.str r7, r0
+        0012  concat r6, r6, r7
+        0013  map.set r10, r6, r0
+        0014  array.push r9, r0
+        0015  array.get r2, r9, r0
+        0016  map.get.or r2, r10, r7, r1
+        0017  pick.new r12, 1, r6
+        0018  pick.tag r2, r12
+        0019  pick.field r7, r12, 1, 0
+        0020  form.get r4, r11, 0
+        0021  add.f r4, r4, r3
+        0022  form.set r11, 1, r4
+        0023  call f1, r0, r2
+        0024  ref.to.str r15, r10
+        0025  str.len r14, r15
+        0026  move r16, r15
+        0027  load.int r17, 0
+        0028  load.int r18, 1
+        0029  call.native n{substr}, r16, r15
+        0030  add.i.imm r0, r0, 1
+        0031  jump @10
+        0032  ref.to.str r15, r11
+        0033  call.native n{print}, r15, r15
+        0034  map.keys r8, r10
+        0035  array.len r2, r8
+        0036  load.null r13
+        0037  eq.s r5, r13, r6
+        0038  load.const r0, k{k_big}
+        0039  div.i r0, r0, r1
+        0040  map.remove r5, r10, r6
+        0041  array.pop r2, r9
+        0042  ret.void
+    "
+    );
     b.main(void, &registers, code);
     // f(n) = n <= 0 ? 0 : f(n - 1) + 1
     b.function(
@@ -210,28 +119,16 @@ fn seed() -> Module {
         1,
         int,
         &[int, int, bool],
-        vec![
-            Instr::LoadInt { dst: 1, value: 0 },
-            Instr::LeI { dst: 2, a: 0, b: 1 },
-            Instr::JumpIfNot { cond: 2, target: 4 },
-            Instr::Ret { src: 1 },
-            Instr::AddIImm {
-                dst: 1,
-                a: 0,
-                imm: -1,
-            },
-            Instr::Call {
-                func: 1,
-                args: 1,
-                dst: 1,
-            },
-            Instr::AddIImm {
-                dst: 1,
-                a: 1,
-                imm: 1,
-            },
-            Instr::Ret { src: 1 },
-        ],
+        "
+            0000  load.int r1, 0
+            0001  le.i r2, r0, r1
+            0002  jump.ifnot r2, @4
+            0003  ret r1
+            0004  add.i.imm r1, r0, -1
+            0005  call f1, r1, r1
+            0006  add.i.imm r1, r1, 1
+            0007  ret r1
+        ",
     );
     b.build()
 }

@@ -2,10 +2,8 @@
 //! in registers, globals, arrays, maps, forms and picks; the live set must stay bounded and every live
 //! value must survive intact. Run with `--features stress_gc` to collect at every safe point.
 
-mod interp_common;
-
-use interp_common::{Builder, run};
-use vitte_vm::bytecode::{Constant, Instr};
+use crate::interp_common::{Builder, run};
+use vitte_vm::bytecode::Constant;
 
 /// How many loop iterations the churn tests run (fewer when every allocation collects).
 const ROUNDS: i32 = if cfg!(feature = "stress_gc") {
@@ -28,125 +26,42 @@ fn garbage_is_collected_and_live_values_survive() {
     b.main(
         void,
         &[int, int, string, string, strings, counts, int, int, string],
-        vec![
-            /* 0 */ Instr::LoadInt { dst: 0, value: 0 },
-            /* 1 */
-            Instr::LoadConst {
-                dst: 1,
-                index: k_rounds,
-            },
-            /* 2 */
-            Instr::LoadConst {
-                dst: 3,
-                index: k_prefix,
-            },
-            /* 3 */
-            Instr::NewArray {
-                dst: 4,
-                first: 0,
-                count: 0,
-            },
-            /* 4 */
-            Instr::SetGlobal {
-                global: kept_list,
-                src: 4,
-            },
-            /* 5 */ Instr::NewMap { dst: 5 },
-            // loop: text = prefix + str(i)  (garbage unless kept)
-            /* 6 */
-            Instr::JumpIfNotLtI {
-                a: 0,
-                b: 1,
-                target: 16,
-            },
-            /* 7 */ Instr::IntToStr { dst: 2, src: 0 },
-            /* 8 */ Instr::Concat { dst: 2, a: 3, b: 2 },
-            /* 9 */ Instr::LoadInt { dst: 7, value: 100 },
-            /* 10 */ Instr::RemI { dst: 7, a: 0, b: 7 },
-            /* 11 */ Instr::LoadInt { dst: 6, value: 0 },
-            // keep every 100th string in the global array and count it in the map
-            /* 12 */
-            Instr::JumpIfNotLeI {
-                a: 7,
-                b: 6,
-                target: 15,
-            },
-            /* 13 */ Instr::ArrayPush { array: 4, src: 2 },
-            /* 14 */
-            Instr::MapSet {
-                map: 5,
-                key: 2,
-                src: 0,
-            },
-            /* 15 */
-            Instr::AddIImm {
-                dst: 0,
-                a: 0,
-                imm: 1,
-            },
-            // back edge
-            /* 16 */
-            Instr::JumpIfNotLtI {
-                a: 0,
-                b: 1,
-                target: 18,
-            },
-            /* 17 */ Instr::Jump { target: 7 },
-            // print len(kept), kept[last], len(map)
-            /* 18 */
-            Instr::GetGlobal {
-                dst: 4,
-                global: kept_list,
-            },
-            /* 19 */ Instr::ArrayLen { dst: 6, array: 4 },
-            /* 20 */ Instr::IntToStr { dst: 2, src: 6 },
-            /* 21 */
-            Instr::CallNative {
-                native: print,
-                args: 2,
-                dst: 2,
-            },
-            /* 22 */
-            Instr::AddIImm {
-                dst: 6,
-                a: 6,
-                imm: -1,
-            },
-            /* 23 */
-            Instr::ArrayGet {
-                dst: 2,
-                array: 4,
-                index: 6,
-            },
-            /* 24 */
-            Instr::CallNative {
-                native: print,
-                args: 2,
-                dst: 2,
-            },
-            /* 25 */
-            Instr::MapGet {
-                dst: 7,
-                map: 5,
-                key: 2,
-            },
-            /* 26 */ Instr::IntToStr { dst: 2, src: 7 },
-            /* 27 */
-            Instr::CallNative {
-                native: print,
-                args: 2,
-                dst: 2,
-            },
-            /* 28 */ Instr::MapLen { dst: 7, map: 5 },
-            /* 29 */ Instr::IntToStr { dst: 2, src: 7 },
-            /* 30 */
-            Instr::CallNative {
-                native: print,
-                args: 2,
-                dst: 2,
-            },
-            /* 31 */ Instr::RetVoid {},
-        ],
+        format!(
+            "
+            0000  load.int r0, 0
+            0001  load.const r1, k{k_rounds}
+            0002  load.const r3, k{k_prefix}
+            0003  array.new r4, r0, 0
+            0004  global.set g{kept_list}, r4
+            0005  map.new r5
+            0006  jump.ifnot.lt.i r0, r1, @16
+            0007  int.to.str r2, r0
+            0008  concat r2, r3, r2
+            0009  load.int r7, 100
+            0010  rem.i r7, r0, r7
+            0011  load.int r6, 0
+            0012  jump.ifnot.le.i r7, r6, @15
+            0013  array.push r4, r2
+            0014  map.set r5, r2, r0
+            0015  add.i.imm r0, r0, 1
+            0016  jump.ifnot.lt.i r0, r1, @18
+            0017  jump @7
+            0018  global.get r4, g{kept_list}
+            0019  array.len r6, r4
+            0020  int.to.str r2, r6
+            0021  call.native n{print}, r2, r2
+            0022  add.i.imm r6, r6, -1
+            0023  array.get r2, r4, r6
+            0024  call.native n{print}, r2, r2
+            0025  map.get r7, r5, r2
+            0026  int.to.str r2, r7
+            0027  call.native n{print}, r2, r2
+            0028  map.len r7, r5
+            0029  int.to.str r2, r7
+            0030  call.native n{print}, r2, r2
+            0031  ret.void
+        "
+        ),
     );
     let mut outcome = run(b.build());
     let kept = ROUNDS / 100;
@@ -179,82 +94,37 @@ fn a_linked_list_of_forms_survives_churn() {
     b.main(
         int,
         &[int, int, int, nullable, nullable, int, node, string, bool],
-        vec![
-            /* 0 */ Instr::LoadInt { dst: 0, value: 0 },
-            /* 1 */
-            Instr::LoadInt {
-                dst: 1,
-                value: 1000,
-            },
-            /* 2 */ Instr::LoadNull { dst: 4 },
-            // build: head = Node { value: i, next: head }
-            /* 3 */
-            Instr::JumpIfNotLtI {
-                a: 0,
-                b: 1,
-                target: 9,
-            },
-            /* 4 */ Instr::Move { dst: 2, src: 0 },
-            /* 5 */ Instr::Move { dst: 3, src: 4 },
-            /* 6 */ Instr::NewForm { dst: 4, first: 2 },
-            /* 7 */
-            Instr::AddIImm {
-                dst: 0,
-                a: 0,
-                imm: 1,
-            },
-            /* 8 */ Instr::Jump { target: 3 },
-            // churn: a garbage node and a garbage string per round
-            /* 9 */
-            Instr::LoadInt { dst: 0, value: 0 },
-            /* 10 */
-            Instr::LoadConst {
-                dst: 1,
-                index: k_rounds,
-            },
-            /* 11 */
-            Instr::JumpIfNotLtI {
-                a: 0,
-                b: 1,
-                target: 18,
-            },
-            /* 12 */ Instr::Move { dst: 2, src: 0 },
-            /* 13 */ Instr::LoadNull { dst: 3 },
-            /* 14 */ Instr::NewForm { dst: 6, first: 2 },
-            /* 15 */ Instr::IntToStr { dst: 7, src: 0 },
-            /* 16 */
-            Instr::AddIImm {
-                dst: 0,
-                a: 0,
-                imm: 1,
-            },
-            /* 17 */ Instr::Jump { target: 11 },
-            // sum: while head != null { sum += head.value; head = head.next }
-            /* 18 */
-            Instr::LoadInt { dst: 5, value: 0 },
-            /* 19 */ Instr::LoadNull { dst: 3 },
-            /* 20 */ Instr::EqRef { dst: 8, a: 4, b: 3 },
-            /* 21 */
-            Instr::JumpIf {
-                cond: 8,
-                target: 26,
-            },
-            /* 22 */
-            Instr::GetField {
-                dst: 2,
-                object: 4,
-                field: 0,
-            },
-            /* 23 */ Instr::AddI { dst: 5, a: 5, b: 2 },
-            /* 24 */
-            Instr::GetField {
-                dst: 4,
-                object: 4,
-                field: 1,
-            },
-            /* 25 */ Instr::Jump { target: 20 },
-            /* 26 */ Instr::Ret { src: 5 },
-        ],
+        format!(
+            "
+            0000  load.int r0, 0
+            0001  load.int r1, 1000
+            0002  load.null r4
+            0003  jump.ifnot.lt.i r0, r1, @9
+            0004  move r2, r0
+            0005  move r3, r4
+            0006  form.new r4, r2
+            0007  add.i.imm r0, r0, 1
+            0008  jump @3
+            0009  load.int r0, 0
+            0010  load.const r1, k{k_rounds}
+            0011  jump.ifnot.lt.i r0, r1, @18
+            0012  move r2, r0
+            0013  load.null r3
+            0014  form.new r6, r2
+            0015  int.to.str r7, r0
+            0016  add.i.imm r0, r0, 1
+            0017  jump @11
+            0018  load.int r5, 0
+            0019  load.null r3
+            0020  eq.ref r8, r4, r3
+            0021  jump.if r8, @26
+            0022  form.get r2, r4, 0
+            0023  add.i r5, r5, r2
+            0024  form.get r4, r4, 1
+            0025  jump @20
+            0026  ret r5
+        "
+        ),
     );
     let outcome = run(b.build());
     assert_eq!(outcome.code(), 499_500);
@@ -279,97 +149,34 @@ fn picks_maps_and_nested_arrays_survive_churn() {
     b.main(
         void,
         &[int, int, string, tag, tags, strings, by_int, string],
-        vec![
-            /* 0 */
-            Instr::LoadConst {
-                dst: 2,
-                index: k_name,
-            },
-            /* 1 */ Instr::IntToStr { dst: 2, src: 0 },
-            /* 2 */ Instr::Concat { dst: 2, a: 2, b: 2 },
-            /* 3 */
-            Instr::NewPick {
-                dst: 3,
-                case: 0,
-                first: 2,
-            },
-            /* 4 */
-            Instr::NewArray {
-                dst: 4,
-                first: 3,
-                count: 1,
-            },
-            /* 5 */
-            Instr::NewPick {
-                dst: 3,
-                case: 1,
-                first: 0,
-            },
-            /* 6 */ Instr::ArrayPush { array: 4, src: 3 },
-            /* 7 */ Instr::NewMap { dst: 6 },
-            /* 8 */
-            Instr::NewArray {
-                dst: 5,
-                first: 2,
-                count: 1,
-            },
-            /* 9 */
-            Instr::MapSet {
-                map: 6,
-                key: 0,
-                src: 5,
-            },
-            // churn: strings, arrays and picks that die at once
-            /* 10 */
-            Instr::LoadInt { dst: 0, value: 0 },
-            /* 11 */
-            Instr::LoadConst {
-                dst: 1,
-                index: k_rounds,
-            },
-            /* 12 */
-            Instr::JumpIfNotLtI {
-                a: 0,
-                b: 1,
-                target: 19,
-            },
-            /* 13 */ Instr::IntToStr { dst: 2, src: 0 },
-            /* 14 */
-            Instr::NewPick {
-                dst: 3,
-                case: 0,
-                first: 2,
-            },
-            /* 15 */
-            Instr::NewArray {
-                dst: 5,
-                first: 2,
-                count: 1,
-            },
-            /* 16 */ Instr::ArrayPush { array: 5, src: 2 },
-            /* 17 */
-            Instr::AddIImm {
-                dst: 0,
-                a: 0,
-                imm: 1,
-            },
-            /* 18 */ Instr::Jump { target: 12 },
-            /* 19 */ Instr::RefToStr { dst: 7, src: 4 },
-            /* 20 */
-            Instr::CallNative {
-                native: print,
-                args: 7,
-                dst: 7,
-            },
-            /* 21 */ Instr::RefToStr { dst: 7, src: 6 },
-            /* 22 */
-            Instr::CallNative {
-                native: print,
-                args: 7,
-                dst: 7,
-            },
-            /* 23 */ Instr::RetVoid {},
-        ],
+        format!(
+            "
+            0000  load.const r2, k{k_name}
+            0001  int.to.str r2, r0
+            0002  concat r2, r2, r2
+            0003  pick.new r3, 0, r2
+            0004  array.new r4, r3, 1
+            0005  pick.new r3, 1, r0
+            0006  array.push r4, r3
+            0007  map.new r6
+            0008  array.new r5, r2, 1
+            0009  map.set r6, r0, r5
+            0010  load.int r0, 0
+            0011  load.const r1, k{k_rounds}
+            0012  jump.ifnot.lt.i r0, r1, @19
+            0013  int.to.str r2, r0
+            0014  pick.new r3, 0, r2
+            0015  array.new r5, r2, 1
+            0016  array.push r5, r2
+            0017  add.i.imm r0, r0, 1
+            0018  jump @12
+            0019  ref.to.str r7, r4
+            0020  call.native n{print}, r7, r7
+            0021  ref.to.str r7, r6
+            0022  call.native n{print}, r7, r7
+            0023  ret.void
+        "
+        ),
     );
     let outcome = run(b.build());
     outcome.code();

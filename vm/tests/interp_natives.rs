@@ -1,12 +1,10 @@
 //! Interpreter tests: the built-in natives, binding natives at load, registering new ones, the
 //! program's streams and arguments, and loading from bytes and files.
 
-mod interp_common;
-
 use std::io::BufWriter;
 
-use interp_common::{Builder, Capture, run, run_with};
-use vitte_vm::bytecode::{Constant, Instr, Type, TypeId, format};
+use crate::interp_common::{Builder, Capture, run, run_with};
+use vitte_vm::bytecode::{Constant, Type, TypeId, format};
 use vitte_vm::{LoadError, NativeSignature, NativeType, Vm, VmConfig};
 
 /// Calls native `name` with constant arguments and returns what the result prints as, or the
@@ -21,62 +19,32 @@ fn call(
     let (string, void) = (b.string(), b.void());
     let native = b.native(name, &params, ret);
     let print = b.print();
-    let count = params.len() as u16;
-    let mut code = Vec::new();
+    let count = params.len();
+    let mut code = String::new();
     for (register, arg) in args.into_iter().enumerate() {
-        let register = register as u16;
         match arg {
             Constant::Int(value) if i32::try_from(value).is_ok() => {
-                code.push(Instr::LoadInt {
-                    dst: register,
-                    value: value as i32,
-                });
+                code += &format!("load.int r{register}, {value}\n");
             }
             arg => {
                 let index = b.constant(arg);
-                code.push(Instr::LoadConst {
-                    dst: register,
-                    index,
-                });
+                code += &format!("load.const r{register}, k{index}\n");
             }
         }
     }
     let (result, out) = (count, count + 1);
-    code.push(Instr::CallNative {
-        native,
-        args: 0,
-        dst: result,
-    });
+    code += &format!("call.native n{native}, r0, r{result}\n");
     let convert = match b.module.ty(ret) {
-        Some(Type::Int) => Some(Instr::IntToStr {
-            dst: out,
-            src: result,
-        }),
-        Some(Type::Float) => Some(Instr::FloatToStr {
-            dst: out,
-            src: result,
-        }),
-        Some(Type::Bool) => Some(Instr::BoolToStr {
-            dst: out,
-            src: result,
-        }),
+        Some(Type::Int) => Some("int.to.str"),
+        Some(Type::Float) => Some("float.to.str"),
+        Some(Type::Bool) => Some("bool.to.str"),
         Some(Type::Void) => None,
-        _ => Some(Instr::RefToStr {
-            dst: out,
-            src: result,
-        }),
+        _ => Some("ref.to.str"),
     };
     if let Some(convert) = convert {
-        code.extend([
-            convert,
-            Instr::CallNative {
-                native: print,
-                args: out,
-                dst: out,
-            },
-        ]);
+        code += &format!("{convert} r{out}, r{result}\ncall.native n{print}, r{out}, r{out}\n");
     }
-    code.push(Instr::RetVoid {});
+    code += "ret.void";
     let result_type = if b.module.ty(ret) == Some(&Type::Void) {
         string
     } else {
@@ -178,36 +146,17 @@ fn find_split_and_join() {
     b.main(
         void,
         &[string, string, strings, string],
-        vec![
-            Instr::LoadConst {
-                dst: 0,
-                index: k_text,
-            },
-            Instr::LoadConst {
-                dst: 1,
-                index: k_comma,
-            },
-            Instr::CallNative {
-                native: split,
-                args: 0,
-                dst: 2,
-            },
-            Instr::LoadConst {
-                dst: 3,
-                index: k_plus,
-            },
-            Instr::CallNative {
-                native: join,
-                args: 2,
-                dst: 0,
-            },
-            Instr::CallNative {
-                native: print,
-                args: 0,
-                dst: 0,
-            },
-            Instr::RetVoid {},
-        ],
+        format!(
+            "
+            load.const r0, k{k_text}
+            load.const r1, k{k_comma}
+            call.native n{split}, r0, r2
+            load.const r3, k{k_plus}
+            call.native n{join}, r2, r0
+            call.native n{print}, r0, r0
+            ret.void
+        "
+        ),
     );
     assert_eq!(run(b.build()).stdout, "x + y + z\n");
 }
@@ -304,67 +253,22 @@ fn args_and_read_line() {
     let args = b.native("args", &[], strings);
     let read_line = b.native("read_line", &[], nullable);
     let print = b.print();
+    let read_and_print_4_lines = format!(
+        "call.native n{read_line}, r0, r2\nref.to.str r1, r2\ncall.native n{print}, r1, r1\n"
+    )
+    .repeat(4);
     b.main(
         void,
         &[strings, string, nullable],
-        vec![
-            Instr::CallNative {
-                native: args,
-                args: 0,
-                dst: 0,
-            },
-            Instr::RefToStr { dst: 1, src: 0 },
-            Instr::CallNative {
-                native: print,
-                args: 1,
-                dst: 1,
-            },
-            Instr::CallNative {
-                native: read_line,
-                args: 0,
-                dst: 2,
-            },
-            Instr::RefToStr { dst: 1, src: 2 },
-            Instr::CallNative {
-                native: print,
-                args: 1,
-                dst: 1,
-            },
-            Instr::CallNative {
-                native: read_line,
-                args: 0,
-                dst: 2,
-            },
-            Instr::RefToStr { dst: 1, src: 2 },
-            Instr::CallNative {
-                native: print,
-                args: 1,
-                dst: 1,
-            },
-            Instr::CallNative {
-                native: read_line,
-                args: 0,
-                dst: 2,
-            },
-            Instr::RefToStr { dst: 1, src: 2 },
-            Instr::CallNative {
-                native: print,
-                args: 1,
-                dst: 1,
-            },
-            Instr::CallNative {
-                native: read_line,
-                args: 0,
-                dst: 2,
-            },
-            Instr::RefToStr { dst: 1, src: 2 },
-            Instr::CallNative {
-                native: print,
-                args: 1,
-                dst: 1,
-            },
-            Instr::RetVoid {},
-        ],
+        format!(
+            "
+            call.native n{args}, r0, r0
+            ref.to.str r1, r0
+            call.native n{print}, r1, r1
+            {read_and_print_4_lines}
+            ret.void
+            "
+        ),
     );
     let config = VmConfig {
         args: vec!["one".into(), "two words".into()],
@@ -391,27 +295,17 @@ fn stdout_is_flushed_before_stderr_is_written() {
     b.main(
         void,
         &[string],
-        vec![
-            Instr::LoadConst { dst: 0, index: k_a },
-            Instr::CallNative {
-                native: print,
-                args: 0,
-                dst: 0,
-            },
-            Instr::LoadConst { dst: 0, index: k_b },
-            Instr::CallNative {
-                native: eprint,
-                args: 0,
-                dst: 0,
-            },
-            Instr::LoadConst { dst: 0, index: k_c },
-            Instr::CallNative {
-                native: print,
-                args: 0,
-                dst: 0,
-            },
-            Instr::RetVoid {},
-        ],
+        format!(
+            "
+            load.const r0, k{k_a}
+            call.native n{print}, r0, r0
+            load.const r0, k{k_b}
+            call.native n{eprint}, r0, r0
+            load.const r0, k{k_c}
+            call.native n{print}, r0, r0
+            ret.void
+        "
+        ),
     );
     let both = Capture::default();
     let mut vm = Vm::new();
@@ -428,7 +322,13 @@ fn unknown_natives_and_wrong_signatures_fail_to_load() {
     let mut b = Builder::new();
     let (string, void) = (b.string(), b.void());
     b.native("no_such_native", &[string], void);
-    b.main(void, &[], vec![Instr::RetVoid {}]);
+    b.main(
+        void,
+        &[],
+        "
+        ret.void
+    ",
+    );
     let error = Vm::new().load_module(b.build()).unwrap_err();
     assert!(matches!(&error, LoadError::Native { name, .. } if name == "no_such_native"));
     assert_eq!(
@@ -439,7 +339,13 @@ fn unknown_natives_and_wrong_signatures_fail_to_load() {
     let mut b = Builder::new();
     let (int, float, void) = (b.int(), b.float(), b.void());
     b.native("sqrt", &[int], float);
-    b.main(void, &[], vec![Instr::RetVoid {}]);
+    b.main(
+        void,
+        &[],
+        "
+        ret.void
+    ",
+    );
     let error = Vm::new().load_module(b.build()).unwrap_err();
     assert_eq!(
         error.to_string(),
@@ -451,7 +357,13 @@ fn unknown_natives_and_wrong_signatures_fail_to_load() {
     let (string, void) = (b.string(), b.void());
     let nullable = b.nullable(string);
     b.native("print", &[nullable], void);
-    b.main(void, &[], vec![Instr::RetVoid {}]);
+    b.main(
+        void,
+        &[],
+        "
+        ret.void
+    ",
+    );
     assert!(Vm::new().load_module(b.build()).is_ok());
 }
 
@@ -463,15 +375,13 @@ fn embedders_can_register_natives() {
     b.main(
         int,
         &[int],
-        vec![
-            Instr::LoadInt { dst: 0, value: 14 },
-            Instr::CallNative {
-                native: triple,
-                args: 0,
-                dst: 0,
-            },
-            Instr::Ret { src: 0 },
-        ],
+        format!(
+            "
+            load.int r0, 14
+            call.native n{triple}, r0, r0
+            ret r0
+        "
+        ),
     );
     let _ = void;
     let mut vm = Vm::new();
@@ -488,7 +398,13 @@ fn embedders_can_register_natives() {
 fn invalid_modules_and_bytes_are_refused() {
     let mut b = Builder::new();
     let int = b.int();
-    b.main(int, &[int], vec![Instr::LoadInt { dst: 0, value: 1 }]);
+    b.main(
+        int,
+        &[int],
+        "
+        load.int r0, 1
+    ",
+    );
     let error = Vm::new().load_module(b.build()).unwrap_err();
     assert!(matches!(error, LoadError::Invalid { .. }), "{error}");
     assert!(error.to_string().starts_with("invalid module: "), "{error}");
@@ -521,16 +437,14 @@ fn modules_round_trip_through_bytes() {
     b.main(
         int,
         &[string, int],
-        vec![
-            Instr::LoadConst { dst: 0, index: k },
-            Instr::CallNative {
-                native: print,
-                args: 0,
-                dst: 0,
-            },
-            Instr::LoadInt { dst: 1, value: 7 },
-            Instr::Ret { src: 1 },
-        ],
+        format!(
+            "
+            load.const r0, k{k}
+            call.native n{print}, r0, r0
+            load.int r1, 7
+            ret r1
+        "
+        ),
     );
     let bytes = format::write(&b.build());
     let stdout = Capture::default();

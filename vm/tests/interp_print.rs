@@ -1,30 +1,21 @@
 //! Interpreter tests: how values print (`float.to.str`, `ref.to.str`, `bool.to.str`, `int.to.str`
 //! followed by `print`), following the printing rules of the language reference.
 
-mod interp_common;
-
-use interp_common::{Builder, run};
-use vitte_vm::bytecode::{Constant, Instr};
+use crate::interp_common::{Builder, run};
+use vitte_vm::bytecode::Constant;
 
 /// Prints each float with `float.to.str` and returns the lines.
 fn print_floats(values: &[f64]) -> Vec<String> {
     let mut b = Builder::new();
     let (float, string, void) = (b.float(), b.string(), b.void());
     let print = b.print();
-    let mut code = Vec::new();
+    let mut code = String::new();
     for &value in values {
         let k = b.constant(Constant::Float(value));
-        code.extend([
-            Instr::LoadConst { dst: 0, index: k },
-            Instr::FloatToStr { dst: 1, src: 0 },
-            Instr::CallNative {
-                native: print,
-                args: 1,
-                dst: 1,
-            },
-        ]);
+        code +=
+            &format!("load.const r0, k{k}\nfloat.to.str r1, r0\ncall.native n{print}, r1, r1\n");
     }
-    code.push(Instr::RetVoid {});
+    code += "ret.void";
     b.main(void, &[float, string], code);
     run(b.build()).stdout.lines().map(str::to_string).collect()
 }
@@ -65,39 +56,20 @@ fn ints_and_bools_print_plainly() {
     b.main(
         void,
         &[int, bool, string],
-        vec![
-            Instr::LoadConst {
-                dst: 0,
-                index: k_min,
-            },
-            Instr::IntToStr { dst: 2, src: 0 },
-            Instr::CallNative {
-                native: print,
-                args: 2,
-                dst: 2,
-            },
-            Instr::LoadBool {
-                dst: 1,
-                value: true,
-            },
-            Instr::BoolToStr { dst: 2, src: 1 },
-            Instr::CallNative {
-                native: print,
-                args: 2,
-                dst: 2,
-            },
-            Instr::LoadBool {
-                dst: 1,
-                value: false,
-            },
-            Instr::BoolToStr { dst: 2, src: 1 },
-            Instr::CallNative {
-                native: print,
-                args: 2,
-                dst: 2,
-            },
-            Instr::RetVoid {},
-        ],
+        format!(
+            "
+            load.const r0, k{k_min}
+            int.to.str r2, r0
+            call.native n{print}, r2, r2
+            load.bool r1, true
+            bool.to.str r2, r1
+            call.native n{print}, r2, r2
+            load.bool r1, false
+            bool.to.str r2, r1
+            call.native n{print}, r2, r2
+            ret.void
+        "
+        ),
     );
     assert_eq!(run(b.build()).stdout, "-9223372036854775808\ntrue\nfalse\n");
 }
@@ -149,136 +121,56 @@ fn containers_print_with_quoted_strings() {
         nullable_string, // r16 null
         maybe_strings,   // r17
     ];
-    let show = |register: u16| {
-        [
-            Instr::RefToStr {
-                dst: 14,
-                src: register,
-            },
-            Instr::CallNative {
-                native: print,
-                args: 14,
-                dst: 14,
-            },
-        ]
-    };
-    let mut code = vec![
-        Instr::LoadConst { dst: 0, index: k_a },
-        Instr::LoadConst { dst: 1, index: k_b },
-        Instr::NewArray {
-            dst: 2,
-            first: 0,
-            count: 2,
-        },
-        Instr::LoadConst {
-            dst: 3,
-            index: k_one,
-        },
-        Instr::LoadConst {
-            dst: 4,
-            index: k_two,
-        },
-        Instr::NewArray {
-            dst: 5,
-            first: 3,
-            count: 2,
-        },
-        Instr::NewMap { dst: 6 },
-        Instr::LoadInt { dst: 7, value: 1 },
-        Instr::MapSet {
-            map: 6,
-            key: 0,
-            src: 7,
-        },
-        Instr::LoadInt { dst: 7, value: 2 },
-        Instr::MapSet {
-            map: 6,
-            key: 1,
-            src: 7,
-        },
-        Instr::LoadInt { dst: 7, value: 1 },
-        Instr::MapSet {
-            map: 6,
-            key: 0,
-            src: 7,
-        },
-        Instr::NewMap { dst: 8 },
-        Instr::LoadBool {
-            dst: 9,
-            value: true,
-        },
-        Instr::LoadInt { dst: 7, value: -3 },
-        Instr::MapSet {
-            map: 8,
-            key: 7,
-            src: 9,
-        },
-        Instr::NewForm { dst: 10, first: 3 },
-        Instr::NewForm { dst: 11, first: 0 },
-        Instr::NewPick {
-            dst: 12,
-            case: 1,
-            first: 3,
-        },
-        Instr::NewPick {
-            dst: 13,
-            case: 0,
-            first: 1,
-        },
-        Instr::LoadNull { dst: 15 },
-        Instr::LoadNull { dst: 16 },
-        Instr::NewArray {
-            dst: 17,
-            first: 15,
-            count: 2,
-        },
-    ];
+    let show =
+        |register: u16| format!("ref.to.str r14, r{register}\ncall.native n{print}, r14, r14\n");
+    let mut code = format!(
+        "
+        load.const r0, k{k_a}
+        load.const r1, k{k_b}
+        array.new r2, r0, 2
+        load.const r3, k{k_one}
+        load.const r4, k{k_two}
+        array.new r5, r3, 2
+        map.new r6
+        load.int r7, 1
+        map.set r6, r0, r7
+        load.int r7, 2
+        map.set r6, r1, r7
+        load.int r7, 1
+        map.set r6, r0, r7
+        map.new r8
+        load.bool r9, true
+        load.int r7, -3
+        map.set r8, r7, r9
+        form.new r10, r3
+        form.new r11, r0
+        pick.new r12, 1, r3
+        pick.new r13, 0, r1
+        load.null r15
+        load.null r16
+        array.new r17, r15, 2
+    "
+    );
     for register in [2, 5, 6, 8, 10, 11, 12, 13, 15, 17, 0] {
-        code.extend(show(register));
+        code += &show(register);
     }
-    code.extend([
-        Instr::NewPick {
-            dst: 12,
-            case: 2,
-            first: 0,
-        },
-        Instr::RefToStr { dst: 14, src: 12 },
-        Instr::CallNative {
-            native: print,
-            args: 14,
-            dst: 14,
-        },
-        Instr::NewPick {
-            dst: 12,
-            case: 0,
-            first: 4,
-        },
-        Instr::RefToStr { dst: 14, src: 12 },
-        Instr::CallNative {
-            native: print,
-            args: 14,
-            dst: 14,
-        },
-        Instr::NewMap { dst: 6 },
-        Instr::RefToStr { dst: 14, src: 6 },
-        Instr::CallNative {
-            native: print,
-            args: 14,
-            dst: 14,
-        },
-        Instr::NewArray {
-            dst: 5,
-            first: 0,
-            count: 0,
-        },
-        Instr::RefToStr { dst: 14, src: 5 },
-        Instr::CallNative {
-            native: print,
-            args: 14,
-            dst: 14,
-        },
-        Instr::RetVoid {},
-    ]);
+    code += &format!(
+        "
+        pick.new r12, 2, r0
+        ref.to.str r14, r12
+        call.native n{print}, r14, r14
+        pick.new r12, 0, r4
+        ref.to.str r14, r12
+        call.native n{print}, r14, r14
+        map.new r6
+        ref.to.str r14, r6
+        call.native n{print}, r14, r14
+        array.new r5, r0, 0
+        ref.to.str r14, r5
+        call.native n{print}, r14, r14
+        ret.void
+        "
+    );
     b.main(void, &regs, code);
     let outcome = run(b.build());
     let expected = [
@@ -312,23 +204,17 @@ fn a_form_that_reaches_itself_prints_once() {
     b.main(
         void,
         &[int, nullable, node, string],
-        vec![
-            Instr::LoadInt { dst: 0, value: 1 },
-            Instr::LoadNull { dst: 1 },
-            Instr::NewForm { dst: 2, first: 0 },
-            Instr::SetField {
-                object: 2,
-                field: 1,
-                src: 2,
-            },
-            Instr::RefToStr { dst: 3, src: 2 },
-            Instr::CallNative {
-                native: print,
-                args: 3,
-                dst: 3,
-            },
-            Instr::RetVoid {},
-        ],
+        format!(
+            "
+            load.int r0, 1
+            load.null r1
+            form.new r2, r0
+            form.set r2, 1, r2
+            ref.to.str r3, r2
+            call.native n{print}, r3, r3
+            ret.void
+        "
+        ),
     );
     assert_eq!(
         run(b.build()).stdout,

@@ -2,13 +2,13 @@
 //! stack (while it lives) and record (until the run ends) are charged to the heap limit, given back
 //! when the thread ends and when the run ends.
 
-mod interp_common;
+use crate::interp_common;
 
 use std::cell::RefCell;
 use std::rc::Rc;
 
 use interp_common::{Builder, run_with};
-use vitte_vm::bytecode::{Instr, Module, Type};
+use vitte_vm::bytecode::{Module, Type};
 use vitte_vm::{NativeSignature, NativeType, Vm, VmConfig};
 
 /// The bytes of the one register window a new thread reserves: 65 536 registers of 8 bytes.
@@ -20,28 +20,22 @@ fn spawn_and_join_observed() -> Module {
     let mut b = Builder::new();
     let (int, void, thread) = (b.int(), b.void(), b.ty(Type::Thread));
     let external = b.native("heap.external", &[], int);
-    let probe = Instr::CallNative {
-        native: external,
-        args: 0,
-        dst: 0,
-    };
-    let worker = b.function("worker", 0, void, &[], vec![Instr::RetVoid {}]);
+    let worker = b.function("worker", 0, void, &[], "ret.void");
+    let probe = format!("call.native n{external}, r0, r0");
     b.main(
         int,
         &[int, thread],
-        vec![
-            probe,
-            Instr::Spawn {
-                func: worker,
-                args: 0,
-                dst: 1,
-            },
-            probe,
-            Instr::Join { thread: 1 },
-            probe,
-            Instr::LoadInt { dst: 0, value: 0 },
-            Instr::Ret { src: 0 },
-        ],
+        format!(
+            "
+            {probe}
+            spawn f{worker}, r0, r1
+            {probe}
+            join r1
+            {probe}
+            load.int r0, 0
+            ret r0
+            "
+        ),
     );
     b.build()
 }
@@ -107,39 +101,22 @@ fn a_second_run_starts_from_nothing_charged() {
 fn spawn_loop(count: i32, join: bool) -> Module {
     let mut b = Builder::new();
     let (int, void, thread) = (b.int(), b.void(), b.ty(Type::Thread));
-    let worker = b.function("worker", 0, void, &[], vec![Instr::RetVoid {}]);
-    let wait = if join {
-        Instr::Join { thread: 2 }
-    } else {
-        Instr::Nop {}
-    };
+    let worker = b.function("worker", 0, void, &[], "ret.void");
+    let wait = if join { "join r2" } else { "nop" };
     b.main(
         int,
         &[int, int, thread],
-        vec![
-            Instr::LoadInt {
-                dst: 1,
-                value: count,
-            }, // 0
-            Instr::JumpIfNotLtI {
-                a: 0,
-                b: 1,
-                target: 6,
-            }, // 1
-            Instr::Spawn {
-                func: worker,
-                args: 0,
-                dst: 2,
-            }, // 2
-            wait, // 3
-            Instr::AddIImm {
-                dst: 0,
-                a: 0,
-                imm: 1,
-            }, // 4
-            Instr::Jump { target: 1 }, // 5
-            Instr::Ret { src: 0 }, // 6
-        ],
+        format!(
+            "
+            0000  load.int r1, {count}
+            0001  jump.ifnot.lt.i r0, r1, @6
+            0002  spawn f{worker}, r0, r2
+            0003  {wait}
+            0004  add.i.imm r0, r0, 1
+            0005  jump @1
+            0006  ret r0
+            "
+        ),
     );
     b.build()
 }

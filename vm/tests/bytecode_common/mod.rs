@@ -1,9 +1,10 @@
-//! Shared fixtures of the bytecode tests: hand-built valid modules (one of them uses every
-//! instruction and fills every section), and an independent check that a module accepted by the
+//! Shared fixtures of the bytecode tests: hand-built valid modules, their code in assembler text
+//! (one of them uses every instruction and fills every section), and an independent check that a module accepted by the
 //! verifier cannot make the interpreter index out of range.
 
 #![allow(dead_code)]
 
+use vitte_vm::bytecode::asm;
 use vitte_vm::bytecode::isa::OperandKind;
 use vitte_vm::bytecode::{
     CaseDef, Constant, FieldDef, FormDef, Function, FunctionDebug, GlobalDef, Handler, Instr,
@@ -52,13 +53,21 @@ fn field(name: &str, ty: TypeId) -> FieldDef {
     }
 }
 
-fn function(
-    name: &str,
-    params: u16,
-    ret: TypeId,
-    registers: &[TypeId],
-    code: Vec<Instr>,
-) -> Function {
+/// The instructions of a function body in assembler text; panics on a mistake in the text.
+pub fn code(text: &str) -> Vec<Instr> {
+    asm::assemble_code(text).unwrap_or_else(|error| panic!("{error} in:\n{text}"))
+}
+
+/// The one instruction of assembler text `text`.
+pub fn instr(text: &str) -> Instr {
+    match code(text).as_slice() {
+        [instr] => *instr,
+        other => panic!("{text:?} is {} instructions, not one", other.len()),
+    }
+}
+
+fn function(name: &str, params: u16, ret: TypeId, registers: &[TypeId], text: &str) -> Function {
+    let code = code(text);
     let lines = (0..code.len() as u32)
         .step_by(3)
         .map(|pc| LineEntry {
@@ -171,11 +180,11 @@ pub fn base() -> Module {
         2,
         INT,
         &[INT, STR, INT],
-        vec![
-            Instr::StrLen { dst: 2, src: 1 },
-            Instr::AddI { dst: 2, a: 2, b: 0 },
-            Instr::Ret { src: 2 },
-        ],
+        "
+            0000  str.len r2, r1
+            0001  add.i r2, r2, r0
+            0002  ret r2
+        ",
     );
     helper.debug.file = 1;
     helper.debug.locals = vec![
@@ -204,7 +213,10 @@ pub fn base() -> Module {
             0,
             INT,
             &[INT],
-            vec![Instr::LoadInt { dst: 0, value: 0 }, Instr::Ret { src: 0 }],
+            "
+                0000  load.int r0, 0
+                0001  ret r0
+            ",
         ),
         helper,
         function(
@@ -212,25 +224,21 @@ pub fn base() -> Module {
             0,
             VOID,
             &[INT],
-            vec![
-                Instr::LoadInt { dst: 0, value: 1 },
-                Instr::SetGlobal { global: 0, src: 0 },
-                Instr::RetVoid {},
-            ],
+            "
+                0000  load.int r0, 1
+                0001  global.set g0, r0
+                0002  ret.void
+            ",
         ),
         function(
             "log",
             1,
             VOID,
             &[NSTR],
-            vec![
-                Instr::CallNative {
-                    native: PRINT,
-                    args: 0,
-                    dst: 0,
-                },
-                Instr::RetVoid {},
-            ],
+            "
+                0000  call.native n0, r0, r0      ; PRINT
+                0001  ret.void
+            ",
         ),
     ];
     let sources = vec![
@@ -266,198 +274,96 @@ pub const SINK_REGISTERS: &[TypeId] = &[
 /// A valid module that fills every section and whose `main` uses every instruction.
 pub fn kitchen_sink() -> Module {
     let mut module = base();
-    let code = vec![
-        Instr::Nop {},                         // 0
-        Instr::LoadInt { dst: 0, value: 7 },   // 1
-        Instr::LoadConst { dst: 1, index: 0 }, // 2
-        Instr::Move { dst: 2, src: 1 },        // 3
-        Instr::AddI { dst: 2, a: 0, b: 1 },    // 4
-        Instr::SubI { dst: 2, a: 2, b: 0 },    // 5
-        Instr::MulI { dst: 2, a: 2, b: 0 },    // 6
-        Instr::DivI { dst: 2, a: 2, b: 0 },    // 7
-        Instr::RemI { dst: 2, a: 2, b: 0 },    // 8
-        Instr::NegI { dst: 2, src: 2 },        // 9
-        Instr::AddIImm {
-            dst: 2,
-            a: 2,
-            imm: -3,
-        }, // 10
-        Instr::LoadConst { dst: 3, index: 1 }, // 11
-        Instr::IntToFloat { dst: 4, src: 0 },  // 12
-        Instr::AddF { dst: 5, a: 3, b: 4 },    // 13
-        Instr::SubF { dst: 5, a: 5, b: 4 },    // 14
-        Instr::MulF { dst: 5, a: 5, b: 4 },    // 15
-        Instr::DivF { dst: 5, a: 5, b: 4 },    // 16
-        Instr::RemF { dst: 5, a: 5, b: 4 },    // 17
-        Instr::NegF { dst: 5, src: 5 },        // 18
-        Instr::EqI { dst: 6, a: 0, b: 1 },     // 19
-        Instr::NeI { dst: 6, a: 0, b: 1 },     // 20
-        Instr::LtI { dst: 6, a: 0, b: 1 },     // 21
-        Instr::LeI { dst: 6, a: 0, b: 1 },     // 22
-        Instr::EqF { dst: 6, a: 3, b: 4 },     // 23
-        Instr::NeF { dst: 6, a: 3, b: 4 },     // 24
-        Instr::LtF { dst: 6, a: 3, b: 4 },     // 25
-        Instr::LeF { dst: 6, a: 3, b: 4 },     // 26
-        Instr::EqB { dst: 7, a: 6, b: 6 },     // 27
-        Instr::NeB { dst: 7, a: 6, b: 7 },     // 28
-        Instr::LoadBool {
-            dst: 7,
-            value: true,
-        }, // 29
-        Instr::LoadConst { dst: 8, index: 2 }, // 30
-        Instr::LoadNull { dst: 9 },            // 31
-        Instr::EqS { dst: 6, a: 8, b: 9 },     // 32
-        Instr::NeS { dst: 6, a: 8, b: 9 },     // 33
-        Instr::LtS { dst: 6, a: 8, b: 8 },     // 34
-        Instr::LeS { dst: 6, a: 8, b: 8 },     // 35
-        Instr::EqRef { dst: 6, a: 8, b: 9 },   // 36
-        Instr::NeRef {
-            dst: 6,
-            a: 13,
-            b: 15,
-        }, // 37
-        Instr::Not { dst: 7, src: 6 },         // 38
-        Instr::JumpIf {
-            cond: 7,
-            target: 41,
-        }, // 39
-        Instr::JumpIfNot {
-            cond: 7,
-            target: 41,
-        }, // 40
-        Instr::JumpIfNotLtI {
-            a: 0,
-            b: 1,
-            target: 43,
-        }, // 41
-        Instr::JumpIfNotLeI {
-            a: 0,
-            b: 1,
-            target: 43,
-        }, // 42
-        Instr::Move { dst: 18, src: 0 },       // 43
-        Instr::LoadConst { dst: 19, index: 5 }, // 44
-        Instr::Call {
-            func: HELPER,
-            args: 18,
-            dst: 2,
-        }, // 45
-        Instr::CallNative {
-            native: PRINT,
-            args: 8,
-            dst: 0,
-        }, // 46
-        Instr::CallNative {
-            native: SQRT,
-            args: 3,
-            dst: 5,
-        }, // 47
-        Instr::FloatToInt { dst: 0, src: 5 },  // 48
-        Instr::ParseInt { dst: 0, src: 8 },    // 49
-        Instr::ParseFloat { dst: 3, src: 9 },  // 50
-        Instr::IntToStr { dst: 8, src: 0 },    // 51
-        Instr::FloatToStr { dst: 9, src: 3 },  // 52
-        Instr::BoolToStr { dst: 8, src: 6 },   // 53
-        Instr::RefToStr { dst: 8, src: 13 },   // 54
-        Instr::Concat { dst: 8, a: 8, b: 9 },  // 55
-        Instr::StrLen { dst: 0, src: 8 },      // 56
-        Instr::NewArray {
-            dst: 10,
-            first: 0,
-            count: 3,
-        }, // 57
-        Instr::ArrayFill {
-            dst: 20,
-            count: 0,
-            value: 1,
-        }, // 58
-        Instr::ArrayGet {
-            dst: 1,
-            array: 10,
-            index: 0,
-        }, // 59
-        Instr::ArraySet {
-            array: 20,
-            index: 0,
-            src: 1,
-        }, // 60
-        Instr::ArrayLen { dst: 0, array: 10 }, // 61
-        Instr::ArrayPush { array: 10, src: 2 }, // 62
-        Instr::ArrayPop { dst: 2, array: 10 }, // 63
-        Instr::NewMap { dst: 11 },             // 64
-        Instr::MapSet {
-            map: 11,
-            key: 8,
-            src: 0,
-        }, // 65
-        Instr::MapGet {
-            dst: 0,
-            map: 11,
-            key: 9,
-        }, // 66
-        Instr::MapGetOr {
-            dst: 0,
-            map: 11,
-            key: 8,
-            default: 1,
-        }, // 67
-        Instr::MapContains {
-            dst: 6,
-            map: 11,
-            key: 8,
-        }, // 68
-        Instr::MapRemove {
-            dst: 6,
-            map: 11,
-            key: 8,
-        }, // 69
-        Instr::MapLen { dst: 0, map: 11 },     // 70
-        Instr::MapKeys { dst: 12, map: 11 },   // 71
-        Instr::NewForm { dst: 13, first: 3 },  // 72
-        Instr::GetField {
-            dst: 5,
-            object: 13,
-            field: 1,
-        }, // 73
-        Instr::SetField {
-            object: 15,
-            field: 0,
-            src: 5,
-        }, // 74
-        Instr::NewPick {
-            dst: 14,
-            case: 1,
-            first: 4,
-        }, // 75
-        Instr::PickTag { dst: 0, pick: 14 },   // 76
-        Instr::PickField {
-            dst: 3,
-            pick: 14,
-            case: 0,
-            field: 0,
-        }, // 77
-        Instr::GetGlobal { dst: 0, global: 0 }, // 78
-        Instr::SetGlobal { global: 0, src: 0 }, // 79
-        Instr::Call {
-            func: LOG,
-            args: 9,
-            dst: 0,
-        }, // 80
-        Instr::JumpIfNot {
-            cond: 6,
-            target: 83,
-        }, // 81
-        Instr::Throw { message: 8 },           // 82
-        Instr::LoadNull { dst: 16 },           // 83
-        Instr::LoadNull { dst: 17 },           // 84
-        Instr::NewPick {
-            dst: 14,
-            case: 2,
-            first: 21,
-        }, // 85
-        Instr::Jump { target: 87 },            // 86
-        Instr::Ret { src: 0 },                 // 87
-    ];
+    let code = "
+        0000  nop
+        0001  load.int r0, 7
+        0002  load.const r1, k0
+        0003  move r2, r1
+        0004  add.i r2, r0, r1
+        0005  sub.i r2, r2, r0
+        0006  mul.i r2, r2, r0
+        0007  div.i r2, r2, r0
+        0008  rem.i r2, r2, r0
+        0009  neg.i r2, r2
+        0010  add.i.imm r2, r2, -3
+        0011  load.const r3, k1
+        0012  int.to.float r4, r0
+        0013  add.f r5, r3, r4
+        0014  sub.f r5, r5, r4
+        0015  mul.f r5, r5, r4
+        0016  div.f r5, r5, r4
+        0017  rem.f r5, r5, r4
+        0018  neg.f r5, r5
+        0019  eq.i r6, r0, r1
+        0020  ne.i r6, r0, r1
+        0021  lt.i r6, r0, r1
+        0022  le.i r6, r0, r1
+        0023  eq.f r6, r3, r4
+        0024  ne.f r6, r3, r4
+        0025  lt.f r6, r3, r4
+        0026  le.f r6, r3, r4
+        0027  eq.b r7, r6, r6
+        0028  ne.b r7, r6, r7
+        0029  load.bool r7, true
+        0030  load.const r8, k2
+        0031  load.null r9
+        0032  eq.s r6, r8, r9
+        0033  ne.s r6, r8, r9
+        0034  lt.s r6, r8, r8
+        0035  le.s r6, r8, r8
+        0036  eq.ref r6, r8, r9
+        0037  ne.ref r6, r13, r15
+        0038  not r7, r6
+        0039  jump.if r7, @41
+        0040  jump.ifnot r7, @41
+        0041  jump.ifnot.lt.i r0, r1, @43
+        0042  jump.ifnot.le.i r0, r1, @43
+        0043  move r18, r0
+        0044  load.const r19, k5
+        0045  call f1, r18, r2            ; HELPER
+        0046  call.native n0, r8, r0      ; PRINT
+        0047  call.native n1, r3, r5      ; SQRT
+        0048  float.to.int r0, r5
+        0049  parse.int r0, r8
+        0050  parse.float r3, r9
+        0051  int.to.str r8, r0
+        0052  float.to.str r9, r3
+        0053  bool.to.str r8, r6
+        0054  ref.to.str r8, r13
+        0055  concat r8, r8, r9
+        0056  str.len r0, r8
+        0057  array.new r10, r0, 3
+        0058  array.fill r20, r0, r1
+        0059  array.get r1, r10, r0
+        0060  array.set r20, r0, r1
+        0061  array.len r0, r10
+        0062  array.push r10, r2
+        0063  array.pop r2, r10
+        0064  map.new r11
+        0065  map.set r11, r8, r0
+        0066  map.get r0, r11, r9
+        0067  map.get.or r0, r11, r8, r1
+        0068  map.contains r6, r11, r8
+        0069  map.remove r6, r11, r8
+        0070  map.len r0, r11
+        0071  map.keys r12, r11
+        0072  form.new r13, r3
+        0073  form.get r5, r13, 1
+        0074  form.set r15, 0, r5
+        0075  pick.new r14, 1, r4
+        0076  pick.tag r0, r14
+        0077  pick.field r3, r14, 0, 0
+        0078  global.get r0, g0
+        0079  global.set g0, r0
+        0080  call f3, r9, r0             ; LOG
+        0081  jump.ifnot r6, @83
+        0082  throw r8
+        0083  load.null r16
+        0084  load.null r17
+        0085  pick.new r14, 2, r21
+        0086  jump @87
+        0087  ret r0
+    ";
     let mut main = function("main", 0, INT, SINK_REGISTERS, code);
     main.debug.line = 3;
     main.debug.locals = vec![
@@ -483,73 +389,25 @@ pub fn kitchen_sink() -> Module {
 /// the kitchen sink stays what the version-2 files encode.
 pub fn later_instructions() -> Module {
     let mut module = kitchen_sink();
-    let code = vec![
-        Instr::LoadInt { dst: 0, value: 7 },    // 0
-        Instr::LoadInt { dst: 1, value: 9 },    // 1
-        Instr::Move { dst: 2, src: 1 },         // 2
-        Instr::ConcatAppend { dst: 8, src: 8 }, // 3
-        Instr::MulIImm {
-            dst: 2,
-            a: 2,
-            imm: 3,
-        }, // 4
-        Instr::DivIImm {
-            dst: 2,
-            a: 2,
-            imm: -4,
-        }, // 5
-        Instr::RemIImm {
-            dst: 2,
-            a: 2,
-            imm: 5,
-        }, // 6
-        Instr::JumpIfNotEqI {
-            a: 0,
-            b: 1,
-            target: 16,
-        }, // 7
-        Instr::JumpIfNotNeI {
-            a: 0,
-            b: 1,
-            target: 16,
-        }, // 8
-        Instr::JumpIfNotEqIImm {
-            a: 0,
-            imm: 1,
-            target: 16,
-        }, // 9
-        Instr::JumpIfNotNeIImm {
-            a: 0,
-            imm: 1,
-            target: 16,
-        }, // 10
-        Instr::JumpIfNotLtIImm {
-            a: 0,
-            imm: 1,
-            target: 16,
-        }, // 11
-        Instr::JumpIfNotLeIImm {
-            a: 0,
-            imm: 1,
-            target: 16,
-        }, // 12
-        Instr::JumpIfNotGtIImm {
-            a: 0,
-            imm: 1,
-            target: 16,
-        }, // 13
-        Instr::JumpIfNotGeIImm {
-            a: 0,
-            imm: 1,
-            target: 16,
-        }, // 14
-        Instr::ForNext {
-            counter: 0,
-            end: 1,
-            target: 4,
-        }, // 15
-        Instr::Ret { src: 2 },                  // 16
-    ];
+    let code = "
+        0000  load.int r0, 7
+        0001  load.int r1, 9
+        0002  move r2, r1
+        0003  concat.append r8, r8
+        0004  mul.i.imm r2, r2, 3
+        0005  div.i.imm r2, r2, -4
+        0006  rem.i.imm r2, r2, 5
+        0007  jump.ifnot.eq.i r0, r1, @16
+        0008  jump.ifnot.ne.i r0, r1, @16
+        0009  jump.ifnot.eq.i.imm r0, 1, @16
+        0010  jump.ifnot.ne.i.imm r0, 1, @16
+        0011  jump.ifnot.lt.i.imm r0, 1, @16
+        0012  jump.ifnot.le.i.imm r0, 1, @16
+        0013  jump.ifnot.gt.i.imm r0, 1, @16
+        0014  jump.ifnot.ge.i.imm r0, 1, @16
+        0015  for.next r0, r1, @4
+        0016  ret r2
+    ";
     module.functions[MAIN as usize] = function("main", 0, INT, SINK_REGISTERS, code);
     module
 }
@@ -563,7 +421,11 @@ pub fn minimal() -> Module {
             param_count: 0,
             ret: 0,
             registers: vec![],
-            code: vec![Instr::RetVoid {}],
+            code: code(
+                "
+                0000  ret.void
+            ",
+            ),
             handlers: Vec::new(),
             debug: FunctionDebug::default(),
         }],
@@ -596,37 +458,19 @@ pub fn fib() -> Module {
         param_count: 1,
         ret: 1,
         registers: vec![1, 1, 1, 1, 1],
-        code: vec![
-            Instr::LoadInt { dst: 1, value: 2 },
-            Instr::JumpIfNotLtI {
-                a: 0,
-                b: 1,
-                target: 3,
-            },
-            Instr::Ret { src: 0 },
-            Instr::AddIImm {
-                dst: 2,
-                a: 0,
-                imm: -1,
-            },
-            Instr::Call {
-                func: 0,
-                args: 2,
-                dst: 3,
-            },
-            Instr::AddIImm {
-                dst: 2,
-                a: 0,
-                imm: -2,
-            },
-            Instr::Call {
-                func: 0,
-                args: 2,
-                dst: 4,
-            },
-            Instr::AddI { dst: 3, a: 3, b: 4 },
-            Instr::Ret { src: 3 },
-        ],
+        code: code(
+            "
+            0000  load.int r1, 2
+            0001  jump.ifnot.lt.i r0, r1, @3
+            0002  ret r0
+            0003  add.i.imm r2, r0, -1
+            0004  call f0, r2, r3
+            0005  add.i.imm r2, r0, -2
+            0006  call f0, r2, r4
+            0007  add.i r3, r3, r4
+            0008  ret r3
+        ",
+        ),
         handlers: Vec::new(),
         debug: FunctionDebug {
             file: 0,
@@ -646,21 +490,15 @@ pub fn fib() -> Module {
         param_count: 0,
         ret: 0,
         registers: vec![1, 1, 2],
-        code: vec![
-            Instr::LoadConst { dst: 0, index: 0 },
-            Instr::Call {
-                func: 0,
-                args: 0,
-                dst: 1,
-            },
-            Instr::IntToStr { dst: 2, src: 1 },
-            Instr::CallNative {
-                native: 0,
-                args: 2,
-                dst: 0,
-            },
-            Instr::RetVoid {},
-        ],
+        code: code(
+            "
+            0000  load.const r0, k0
+            0001  call f0, r0, r1
+            0002  int.to.str r2, r1
+            0003  call.native n0, r2, r0
+            0004  ret.void
+        ",
+        ),
         handlers: Vec::new(),
         debug: FunctionDebug {
             file: 0,
@@ -723,21 +561,17 @@ pub fn threads_function() -> Function {
         0,
         VOID,
         &[THREAD, CHAN, INT],
-        vec![
-            Instr::ThreadId { dst: 2 },
-            Instr::ChanNew { dst: 1, cap: 2 },
-            Instr::Send { chan: 1, src: 2 },
-            Instr::Recv { dst: 2, chan: 1 },
-            Instr::Spawn {
-                func: INIT,
-                args: 0,
-                dst: 0,
-            },
-            Instr::Join { thread: 0 },
-            Instr::Yield {},
-            Instr::Sleep { ms: 2 },
-            Instr::RetVoid {},
-        ],
+        "
+            0000  thread.id r2
+            0001  chan.new r1, r2
+            0002  chan.send r1, r2
+            0003  chan.recv r2, r1
+            0004  spawn f2, r0, r0            ; INIT
+            0005  join r0
+            0006  yield
+            0007  sleep r2
+            0008  ret.void
+        ",
     )
 }
 

@@ -1,5 +1,5 @@
-//! Shared helpers of the interpreter tests: a small module builder and a runner that captures the
-//! program's output.
+//! Shared helpers of the interpreter tests: a small module builder whose functions are written in
+//! assembler text (`vitte_vm::bytecode::asm`), and a runner that captures the program's output.
 
 #![allow(dead_code)]
 
@@ -157,8 +157,9 @@ impl Builder {
         params: u16,
         ret: TypeId,
         registers: &[TypeId],
-        code: Vec<Instr>,
+        code: impl Code,
     ) -> u32 {
+        let code = code.instructions();
         let line = self.next_line;
         let lines = (0..code.len() as u32)
             .map(|pc| LineEntry {
@@ -188,7 +189,7 @@ impl Builder {
     }
 
     /// Adds `main` and makes it the entry.
-    pub fn main(&mut self, ret: TypeId, registers: &[TypeId], code: Vec<Instr>) -> u32 {
+    pub fn main(&mut self, ret: TypeId, registers: &[TypeId], code: impl Code) -> u32 {
         let index = self.function("main", 0, ret, registers, code);
         self.module.entry = index;
         index
@@ -196,6 +197,36 @@ impl Builder {
 
     pub fn build(self) -> Module {
         self.module
+    }
+}
+
+/// A function body: assembler text, or instructions built in Rust.
+pub trait Code {
+    /// The instructions; panics on a mistake in assembler text.
+    fn instructions(self) -> Vec<Instr>;
+}
+
+impl Code for &str {
+    fn instructions(self) -> Vec<Instr> {
+        crate::bytecode_common::code(self)
+    }
+}
+
+impl Code for String {
+    fn instructions(self) -> Vec<Instr> {
+        self.as_str().instructions()
+    }
+}
+
+impl Code for &String {
+    fn instructions(self) -> Vec<Instr> {
+        self.as_str().instructions()
+    }
+}
+
+impl Code for Vec<Instr> {
+    fn instructions(self) -> Vec<Instr> {
+        self
     }
 }
 
