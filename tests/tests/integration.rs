@@ -1,6 +1,7 @@
 //! The integration tests of `vitte-tests`, in one test binary: the conformance programs (one test
 //! each), the assembler reading back their disassembly, bytecode files, the CLI, compatibility, the
-//! debug API, formatting, host functions, the README, record and replay, and thread determinism.
+//! debug API, formatting, host functions, the README, record and replay, the value rules against the
+//! interpreter, thread determinism, and the layout of every crate's integration tests.
 //!
 //! Each file next to this one is a module; a test is named `FILE::TEST`
 //! (`cargo test -p vitte-tests --test integration FILE::`).
@@ -16,4 +17,6 @@ mod format;
 mod host_functions;
 mod readme;
 mod record_replay;
+mod semantics;
+mod test_layout;
 mod threads_determinism;

@@ -137,6 +137,13 @@ fn types_cannot_contain_themselves() {
     let error = rejected(&module);
     assert!(error.message.contains("contains itself"), "{error}");
     assert!(matches!(error.location, Location::Type(17..=19)));
+    // Two maps, each of the other to the other: the error names the type in bounded time and length.
+    let mut module = base();
+    module.types.push(Type::Map(18, 18));
+    module.types.push(Type::Map(17, 17));
+    let error = rejected(&module);
+    assert!(error.message.contains("contains itself"), "{error}");
+    assert!(error.message.len() < 2000, "{} bytes", error.message.len());
 }
 
 #[test]
