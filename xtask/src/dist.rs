@@ -62,20 +62,8 @@ pub fn run(root: &Path, args: &DistArgs) -> Result<()> {
         shipped.push(copy_into(&built, &dist)?);
     }
 
-    e2e::install_packages(root, &extension, &node_version, args.force_install)?;
     let vsix = dist.join(format!("{extension_name}-{WORKSPACE_VERSION}.vsix"));
-    let mut package = Command::new(cmd::node_tool("npm"));
-    package
-        .current_dir(&extension)
-        .args(["run", "package", "--", "--out"])
-        .arg(&vsix);
-    cmd::run(&mut package, root)?;
-    if !vsix.is_file() {
-        return Err(format!(
-            "`npm run package` succeeded but {} was not written",
-            vsix.display()
-        ));
-    }
+    package_extension(root, &node_version, args.force_install, &vsix)?;
     shipped.push(vsix);
 
     println!(
@@ -128,6 +116,27 @@ fn checked_extension_name(manifest: &str, workspace_version: &str) -> Result<Str
         ));
     }
     Ok(name)
+}
+
+/// Packages the VS Code extension into `vsix` (`npm ci` in the extension's folder first when its
+/// `node_modules` is not up to date); fails unless the file is written.
+pub fn package_extension(root: &Path, node_version: &str, force: bool, vsix: &Path) -> Result<()> {
+    let extension = root.join(e2e::VSCODE_EXTENSION);
+    e2e::install_packages(root, &extension, node_version, force)?;
+    let mut package = Command::new(cmd::node_tool("npm"));
+    package
+        .current_dir(&extension)
+        .args(["run", "package", "--", "--out"])
+        .arg(vsix);
+    cmd::run(&mut package, root)?;
+    if vsix.is_file() {
+        Ok(())
+    } else {
+        Err(format!(
+            "`npm run package` succeeded but {} was not written",
+            vsix.display()
+        ))
+    }
 }
 
 #[cfg(test)]

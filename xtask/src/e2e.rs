@@ -54,6 +54,7 @@ use clap::{Args, ValueEnum};
 
 use crate::cmd::{self, Profile, Result};
 use crate::code_server;
+use crate::dist;
 
 /// Options of `cargo xtask e2e`.
 #[derive(Debug, Args)]
@@ -242,15 +243,8 @@ fn run_vscode_real(root: &Path, args: &E2eArgs) -> Result<()> {
     fs::create_dir_all(&out)
         .map_err(|error| format!("cannot create {}: {error}", out.display()))?;
 
-    let extension = root.join(VSCODE_EXTENSION);
-    install_packages(root, &extension, &node_version, args.force_install)?;
     let vsix = out.join("vitte.vsix");
-    let mut package = Command::new(cmd::node_tool("npm"));
-    package
-        .current_dir(&extension)
-        .args(["run", "package", "--", "--out"])
-        .arg(&vsix);
-    cmd::run(&mut package, root)?;
+    dist::package_extension(root, &node_version, args.force_install, &vsix)?;
 
     let entry = code_server::install(root, &target, &node_version, args.force_install)?;
     let suite = root.join(VSCODE_REAL_SUITE);
