@@ -72,7 +72,28 @@ pub fn joined_len(parts: &[&str], separator: &str) -> usize {
 
 /// `join(parts, sep)`: the parts with `separator` between each two.
 pub fn join(parts: &[&str], separator: &str) -> String {
-    parts.join(separator)
+    let joined: Result<String, std::convert::Infallible> =
+        join_each(parts.iter().map(|&part| Ok(part)), separator);
+    match joined {
+        Ok(text) => text,
+        Err(never) => match never {},
+    }
+}
+
+/// [`join`] of parts read one by one, each of which may fail to be read (a heap string); stops at the
+/// first failure. Nothing is gathered first, so joining a large array costs only the result.
+pub fn join_each<'p, E>(
+    parts: impl IntoIterator<Item = Result<&'p str, E>>,
+    separator: &str,
+) -> Result<String, E> {
+    let mut out = String::new();
+    for (index, part) in parts.into_iter().enumerate() {
+        if index > 0 {
+            out.push_str(separator);
+        }
+        out.push_str(part?);
+    }
+    Ok(out)
 }
 
 #[cfg(test)]
@@ -134,6 +155,8 @@ mod tests {
         assert_eq!(join(&[], ","), "");
         assert_eq!(joined_len(&["a", "", "b"], ", "), 6);
         assert_eq!(joined_len(&[], ", "), 0);
+        let failing: Result<String, &str> = join_each([Ok("a"), Err("unreadable"), Ok("b")], ",");
+        assert_eq!(failing, Err("unreadable"));
         assert_eq!(concat("hé", "llo"), "héllo");
     }
 }

@@ -203,13 +203,9 @@ fn join(ctx: &mut NativeContext<'_>, args: &[u64]) -> NativeResult {
         return Err(arity());
     };
     let heap = &*ctx.heap;
-    let parts = heap
-        .array(parts)?
-        .items
-        .iter()
-        .map(|&part| heap.str(part))
-        .collect::<Result<Vec<&str>, Trap>>()?;
-    let joined = strings::join(&parts, heap.str(separator)?);
+    let separator = heap.str(separator)?;
+    let parts = heap.array(parts)?.items.iter().map(|&part| heap.str(part));
+    let joined = strings::join_each(parts, separator)?;
     Ok(ctx.heap.alloc_string(joined))
 }
 
