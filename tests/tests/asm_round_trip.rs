@@ -114,12 +114,17 @@ fn compiled_programs_survive_disassembly_and_assembly() {
             continue;
         };
         let assembled = assemble_and_compare(&path, &original);
-        assert_eq!(
-            run(assembled),
-            run(original),
-            "{}: the assembled module runs differently",
-            path.display()
-        );
+        // Under `stress_gc` (every allocation collects) the runs would take minutes and test the
+        // collector, which the conformance tests already run every program under; what the
+        // assembler must keep is checked above and by the runs of the ordinary build.
+        if !cfg!(feature = "stress_gc") {
+            assert_eq!(
+                run(assembled),
+                run(original),
+                "{}: the assembled module runs differently",
+                path.display()
+            );
+        }
         checked += 1;
     }
     assert!(checked >= 100, "only {checked} programs compiled");
