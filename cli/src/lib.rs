@@ -23,7 +23,7 @@ use clap::{Parser, Subcommand};
 use vitte_compiler::driver::{Compilation, compile_file};
 use vitte_compiler::loader::read_regular_file;
 use vitte_vm::bytecode::{Module, disasm, format};
-use vitte_vm::{HeapStats, PathAccess, Recording, Sandbox, Vm, VmConfig};
+use vitte_vm::{HeapStats, JitMode, PathAccess, Recording, Sandbox, Vm, VmConfig};
 
 mod fmt;
 
@@ -100,6 +100,15 @@ enum Command {
         /// Print heap statistics to stderr when the program ends
         #[arg(long)]
         heap_stats: bool,
+        /// When to compile functions to machine code: off, on (hot functions and loops) or always
+        /// (every function before the program starts). Default: the environment variable
+        /// VITTE_JIT, else on
+        #[arg(long, value_name = "MODE", value_parser = JitMode::parse)]
+        jit: Option<JitMode>,
+        /// Print what the JIT did (functions compiled or left to the interpreter and why, compile
+        /// time, code size, entries and exits) to stderr when the program ends
+        #[arg(long)]
+        jit_stats: bool,
         /// Record every input of the run (clock, stdin, files, environment, arguments) to this
         /// .vitrec file, for `vitte replay`
         #[arg(long, value_name = "FILE.vitrec")]
@@ -277,8 +286,17 @@ fn dispatch(command: Command, streams: &mut Streams) -> i32 {
             allow_env,
             allow_all,
             heap_stats,
+            jit,
+            jit_stats,
             record,
         } => {
+            let jit = match jit.map_or_else(JitMode::from_env, |mode| Ok(Some(mode))) {
+                Ok(mode) => mode.unwrap_or_default(),
+                Err(message) => {
+                    streams.error(&format!("error: {message}"));
+                    return EXIT_USAGE;
+                }
+            };
             let sandbox = if allow_all {
                 Sandbox::allow_all()
             } else {
@@ -294,8 +312,13 @@ fn dispatch(command: Command, streams: &mut Streams) -> i32 {
                 max_heap: max_heap.0,
                 args,
                 sandbox,
+                jit,
             };
-            run(&file, config, heap_stats, record.as_deref(), streams)
+            let reports = Reports {
+                heap_stats,
+                jit_stats,
+            };
+            run(&file, config, reports, record.as_deref(), streams)
         }
         Command::Replay { recording, program } => replay(&recording, program, streams),
         Command::Build { file, output } => build(&file, output, streams),
@@ -459,10 +482,17 @@ fn run_loaded(vm: &mut Vm, streams: &mut Streams) -> i32 {
     }
 }
 
+/// What `vitte run` reports on stderr when the program ends.
+#[derive(Clone, Copy, Debug)]
+struct Reports {
+    heap_stats: bool,
+    jit_stats: bool,
+}
+
 fn run(
     file: &Path,
     config: VmConfig,
-    heap_stats: bool,
+    reports: Reports,
     record: Option<&Path>,
     streams: &mut Streams,
 ) -> i32 {
@@ -478,8 +508,13 @@ fn run(
         vm.start_recording(file.to_string_lossy());
     }
     let code = run_loaded(&mut vm, streams);
-    if heap_stats {
+    if reports.heap_stats {
         streams.error(&heap_report(&vm.heap_stats()));
+    }
+    if reports.jit_stats
+        && let Some(stats) = vm.jit_stats()
+    {
+        streams.error(stats.to_string().trim_end());
     }
     if let (Some(path), Some(recording)) = (record, vm.finish_recording())
         && let Err(error) = std::fs::write(path, recording.to_bytes())

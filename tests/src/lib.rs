@@ -417,19 +417,39 @@ fn check_program(file: &Path, root: &Path, scratch: &Path, example: bool) {
         scratch: scratch_folder(scratch, &relative),
     };
 
-    let mut args = vec!["run".to_owned()];
-    args.extend(places.flags(&expected));
-    args.push(file_arg.clone());
-    args.extend(places.args(&expected));
-    let source_run = vitte(&args, &stdin);
+    // Compiled code must be invisible: the program runs with every function compiled and checked
+    // against its annotations, then in the interpreter alone, which must do exactly the same.
+    let run_source = |jit: &str| {
+        let mut args = vec!["run".to_owned(), format!("--jit={jit}")];
+        args.extend(places.flags(&expected));
+        args.push(file_arg.clone());
+        args.extend(places.args(&expected));
+        vitte(&args, &stdin)
+    };
+    let source_run = run_source("always");
     let stderr = relativize(&source_run.stderr, root);
     let problems = compare(&expected, &relative, &source_run, &stderr);
     if !problems.is_empty() {
         panic!(
-            "{}",
+            "{} (with --jit=always)",
             report(&relative, &expected, &problems, &source_run, &stderr)
         );
     }
+    let _ = std::fs::remove_dir_all(&places.scratch);
+    let _ = std::fs::create_dir_all(&places.scratch);
+    let interpreted = run_source("off");
+    assert!(
+        interpreted == source_run,
+        "{relative}: the run with --jit=off differs from the run with --jit=always\n\
+         --- exit codes: {} (off), {} (always)\n--- stdout (off) ---\n{}\n--- stdout (always) ---\n{}\n\
+         --- stderr (off) ---\n{}\n--- stderr (always) ---\n{}",
+        interpreted.code,
+        source_run.code,
+        interpreted.stdout,
+        source_run.stdout,
+        interpreted.stderr,
+        source_run.stderr
+    );
     if expected.compiles() {
         // The bytecode run starts from an empty scratch folder too.
         let _ = std::fs::remove_dir_all(&places.scratch);

@@ -66,6 +66,7 @@ pub mod bytecode;
 mod core;
 pub mod debug;
 pub mod error;
+pub mod jit;
 pub mod memory;
 pub mod semantics;
 pub mod stack;
@@ -73,6 +74,7 @@ pub mod syscall;
 mod vm;
 
 pub use error::{LoadError, RuntimeError, TraceFrame, Trap};
+pub use jit::{JitMode, JitStats};
 pub use memory::{HeapStats, KindStats};
 pub use syscall::{Event, Recording, RecordingError};
 pub use syscall::{

@@ -11,6 +11,7 @@ use crate::core::interp::{self, Fuel, Machine};
 use crate::core::program::Program;
 use crate::core::sched::Scheduler;
 use crate::error::{LoadError, RuntimeError, TraceFrame, Trap};
+use crate::jit::{Jit, JitMode, JitStats};
 use crate::memory::{Heap, HeapStats};
 use crate::stack::{Frame, ThreadState};
 use crate::syscall::replay::{self, Recording};
@@ -36,6 +37,9 @@ pub struct VmConfig {
     pub max_heap: Option<usize>,
     /// What `read_file`, `write_file` and `env` may reach (default: nothing).
     pub sandbox: Sandbox,
+    /// When functions are compiled to machine code (default [`JitMode::On`]: hot ones). Compiled
+    /// code behaves exactly as the interpreter; runs under a debugger do not use it yet.
+    pub jit: JitMode,
 }
 
 impl Default for VmConfig {
@@ -46,6 +50,7 @@ impl Default for VmConfig {
             args: Vec::new(),
             max_heap: None,
             sandbox: Sandbox::default(),
+            jit: JitMode::default(),
         }
     }
 }
@@ -68,6 +73,8 @@ pub struct Vm {
     recording: Option<String>,
     /// Breakpoints, steps and the run under a debugger (see [`crate::debug`]).
     pub(crate) debugger: crate::debug::Debugger,
+    /// What the JIT did in the last run.
+    jit_stats: Option<JitStats>,
 }
 
 /// Why a recording cannot be replayed on this VM.
@@ -134,6 +141,7 @@ impl Vm {
             heap_limit,
             recording: None,
             debugger: crate::debug::Debugger::default(),
+            jit_stats: None,
         }
     }
 
@@ -404,6 +412,7 @@ impl Vm {
         self.sys.restart_clock();
         let mut fuel = Fuel::new(self.config.max_steps);
         let mut sched = Scheduler::new();
+        let jit = Jit::new(self.config.jit, program);
         let module = &program.module;
         let result = 'phases: {
             for function in module.init.into_iter().chain([module.entry]) {
@@ -415,6 +424,7 @@ impl Vm {
                     max_depth: self.config.max_depth,
                     fuel: &mut fuel,
                     sched: &mut sched,
+                    jit: Some(&jit),
                 };
                 match interp::execute(machine, &mut self.thread, function) {
                     Ok(value) if function == module.entry => {
@@ -434,7 +444,13 @@ impl Vm {
         };
         // Threads still alive when the main thread returned (or the run failed) end here.
         sched.release(&mut self.heap);
+        self.jit_stats = Some(jit.stats(program));
         result
+    }
+
+    /// What the JIT did in the last run (`None` before the first).
+    pub fn jit_stats(&self) -> Option<&JitStats> {
+        self.jit_stats.as_ref()
     }
 }
 

@@ -28,11 +28,15 @@
 //! keep the rule inline (calling it cost `bench/loop` 6 % by layout, though it ran fewer
 //! instructions) with its error texts, and a test checks that they agree.
 
+use std::sync::atomic::{AtomicUsize, Ordering};
+
 use crate::bytecode::{Handler, Instr, ValueKind};
 use crate::debug::ThreadEvent;
 use crate::debug::hook::{Before, Hook};
 use crate::debug::{CodeLocation, StopReason};
 use crate::error::Trap;
+use crate::jit::Jit;
+use crate::jit::runtime::{self as compiled, Outcome};
 use crate::memory::format::{self, StringStyle};
 use crate::memory::heap::out_of_memory;
 use crate::memory::map::KeyRef;
@@ -71,6 +75,8 @@ pub(crate) struct Machine<'a> {
     pub(crate) max_depth: usize,
     pub(crate) fuel: &'a mut Fuel,
     pub(crate) sched: &'a mut Scheduler,
+    /// The JIT, when compiled code may run (never under a debugger yet).
+    pub(crate) jit: Option<&'a Jit>,
 }
 
 #[cold]
@@ -249,7 +255,10 @@ fn drive(
         max_depth,
         fuel,
         sched,
+        jit,
     } = machine;
+    // Compiled code does not run under a debugger yet.
+    let jit = jit.filter(|_| hook.is_none());
     let ThreadState {
         regs: stack,
         frames,
@@ -281,6 +290,8 @@ fn drive(
         info,
         hook: hook.take(),
         rerun: false,
+        jit,
+        jit_entries: jit.map_or(&[], |jit| &jit.entries),
     };
     exec.stack_len = exec.stack.len();
     if let Some(trap) = pending {
@@ -296,6 +307,29 @@ fn drive(
                 return Ok(RunEnd::Suspended);
             }
             Ok((_, SliceEnd::OutOfSteps(trap))) | Err(trap) => {
+                fuel.remaining = exec.budget + exec.fuel;
+                return Err(trap);
+            }
+        }
+    }
+    if exec.jit.is_some() && !exec.sched.parked {
+        // Compiled code from the start (the entry function, or a resumed thread).
+        match run_compiled(&mut exec, pc, false) {
+            Ok(Compiled::Continue) => {
+                pc = exec.frames.last().map_or(0, |frame| frame.pc);
+            }
+            Ok(Compiled::Returned(value)) => {
+                fuel.remaining = exec.budget + exec.fuel;
+                return Ok(RunEnd::Returned(value));
+            }
+            Ok(Compiled::Finished) => match switch_thread(&mut exec, 0, Switch::Finished) {
+                Ok(Some(next_pc)) => pc = next_pc,
+                end => {
+                    fuel.remaining = exec.budget + exec.fuel;
+                    return end.map(|_| RunEnd::Suspended);
+                }
+            },
+            Err(trap) => {
                 fuel.remaining = exec.budget + exec.fuel;
                 return Err(trap);
             }
@@ -365,6 +399,11 @@ struct Exec<'a> {
     /// Set when the instruction at the pc is run again (a new fuel slice), so the checking loop
     /// does not count it twice.
     rerun: bool,
+    /// The JIT, when compiled code may run.
+    jit: Option<&'a Jit>,
+    /// The JIT's code table (empty without a JIT): a call or return into a function with code
+    /// there enters compiled code.
+    jit_entries: &'a [AtomicUsize],
 }
 
 /// The dispatch loop proper (see [`execute`]), starting at `start` in the current frame. `CHECKING` is the debugger's checking loop, which asks the hook before
@@ -426,6 +465,21 @@ fn run<const CHECKING: bool>(ex: &mut Exec<'_>, start: usize) -> Result<RunEnd, 
                         regs = tri!(window(ex.stack, ex.base));
                     }
                 };
+            }
+            /// Runs the innermost frame's compiled code from `pc`, then goes on where it left.
+            macro_rules! enter_compiled {
+                ($pc:expr) => {{
+                    match tri!(run_compiled(ex, $pc, false)) {
+                        Compiled::Continue => {
+                            code = &ex.info.code;
+                            let pc = ex.frames.last().map_or(0, |frame| frame.pc);
+                            ip = tri!(code_at(code, pc));
+                            regs = tri!(window(ex.stack, ex.base));
+                        }
+                        Compiled::Returned(value) => return Ok(RunEnd::Returned(value)),
+                        Compiled::Finished => switch!(Switch::Finished),
+                    }
+                }};
             }
             /// Takes a jump to `target`, counting a step when it goes backward.
             macro_rules! jump {
@@ -712,6 +766,11 @@ fn run<const CHECKING: bool>(ex: &mut Exec<'_>, start: usize) -> Result<RunEnd, 
                     code = &callee.code;
                     ip = tri!(code_at(code, 0));
                     regs = tri!(window(ex.stack, new_base));
+                    if let Some(entry) = ex.jit_entries.get(func as usize)
+                        && entry.load(Ordering::Relaxed) != 0
+                    {
+                        enter_compiled!(0);
+                    }
                 }
                 Instr::CallNative { native, args, dst } => {
                     let Some(bound) = ex.program.natives.get(native as usize) else {
@@ -755,6 +814,11 @@ fn run<const CHECKING: bool>(ex: &mut Exec<'_>, start: usize) -> Result<RunEnd, 
                     if returns_value {
                         r!(done.ret) = value;
                     }
+                    if let Some(entry) = ex.jit_entries.get(caller.func as usize)
+                        && entry.load(Ordering::Relaxed) != 0
+                    {
+                        enter_compiled!(caller.pc);
+                    }
                 }
                 Instr::RetVoid {} => {
                     if ex.frames.pop().is_none() {
@@ -774,6 +838,11 @@ fn run<const CHECKING: bool>(ex: &mut Exec<'_>, start: usize) -> Result<RunEnd, 
                     ip = tri!(code_at(code, caller.pc));
                     ex.base = caller.base;
                     regs = tri!(window(ex.stack, ex.base));
+                    if let Some(entry) = ex.jit_entries.get(caller.func as usize)
+                        && entry.load(Ordering::Relaxed) != 0
+                    {
+                        enter_compiled!(caller.pc);
+                    }
                 }
                 Instr::Throw { message } => {
                     break 'run Trap::new(tri!(ex.heap.str(r!(message))));
@@ -1111,6 +1180,24 @@ fn run<const CHECKING: bool>(ex: &mut Exec<'_>, start: usize) -> Result<RunEnd, 
             }
             // The backward jump, call or spawn that ran out of fuel runs again in the next slice.
             Some(Switch::Slice) => match end_slice(ex, pc - 1)? {
+                SliceEnd::Same if ex.jit.is_some() => {
+                    // Where time goes: maybe compile, and go on in compiled code from here.
+                    match run_compiled(ex, pc - 1, true)? {
+                        Compiled::Continue => {
+                            let pc = ex.frames.last().map_or(0, |frame| frame.pc);
+                            resume_at!(pc);
+                            continue;
+                        }
+                        Compiled::Returned(value) => return Ok(RunEnd::Returned(value)),
+                        Compiled::Finished => {
+                            let Some(next_pc) = switch_thread(ex, 0, Switch::Finished)? else {
+                                return Ok(RunEnd::Suspended);
+                            };
+                            resume_at!(next_pc);
+                            continue;
+                        }
+                    }
+                }
                 SliceEnd::Same => {
                     resume_at!(pc - 1);
                     ex.rerun = true;
@@ -1173,6 +1260,96 @@ fn run<const CHECKING: bool>(ex: &mut Exec<'_>, start: usize) -> Result<RunEnd, 
                 }
             }
             break;
+        }
+    }
+}
+
+/// Where the interpreter goes on after compiled code ran.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Compiled {
+    /// At the innermost frame's pc (`ex` describes that frame).
+    Continue,
+    /// The main thread's function returned this word.
+    Returned(u64),
+    /// The running thread's function returned (its frames are gone).
+    Finished,
+}
+
+/// Runs the innermost frame's compiled code, if its function has some, from `pc` (the frame's pc
+/// to go on at); `in_loop` when entered into a running loop at the end of a fuel slice, which also
+/// samples where time goes (see [`crate::jit`]). Each compiled function that returns into a
+/// compiled caller goes on in the caller's compiled code; the interpreter goes on at the innermost
+/// frame when compiled code exits or a caller has none.
+///
+/// # Errors
+/// An internal error (a missing frame or function).
+#[cold]
+#[inline(never)]
+fn run_compiled(ex: &mut Exec<'_>, mut pc: usize, mut in_loop: bool) -> Result<Compiled, Trap> {
+    let Some(jit) = ex.jit else {
+        return Ok(Compiled::Continue);
+    };
+    loop {
+        let Some(top) = ex.frames.last_mut() else {
+            return Err(missing("frame"));
+        };
+        top.pc = pc;
+        let top = *top;
+        let info = ex
+            .program
+            .funcs
+            .get(top.func as usize)
+            .ok_or_else(|| missing("function"))?;
+        ex.info = info;
+        ex.base = top.base;
+        if in_loop && let Some(instr) = info.code.get(pc) {
+            jit.sample(ex.program, top.func, instr);
+        }
+        let Some(code) = jit.code(top.func) else {
+            return Ok(Compiled::Continue);
+        };
+        jit.count_entry(in_loop);
+        let thread = compiled::Thread {
+            program: ex.program,
+            stack: ex.stack,
+            frames: ex.frames,
+            globals: ex.globals,
+            max_depth: ex.max_depth,
+            fuel: &mut ex.fuel,
+        };
+        let outcome = compiled::run(jit, thread, code, pc);
+        ex.stack_len = ex.stack.len();
+        match outcome {
+            Outcome::NotEntered | Outcome::Exited => {
+                let Some(&top) = ex.frames.last() else {
+                    return Err(missing("frame"));
+                };
+                ex.info = ex
+                    .program
+                    .funcs
+                    .get(top.func as usize)
+                    .ok_or_else(|| missing("function"))?;
+                ex.base = top.base;
+                return Ok(Compiled::Continue);
+            }
+            Outcome::Returned(value) => {
+                // As the interpreter's `ret`.
+                ex.frames.pop();
+                let Some(&caller) = ex.frames.last() else {
+                    return Ok(if ex.sched.current == 0 {
+                        Compiled::Returned(value)
+                    } else {
+                        Compiled::Finished
+                    });
+                };
+                if info.returns_value {
+                    *ex.stack
+                        .get_mut(caller.base + usize::from(top.ret))
+                        .ok_or_else(|| missing("register"))? = value;
+                }
+                pc = caller.pc;
+                in_loop = false;
+            }
         }
     }
 }

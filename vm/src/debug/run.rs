@@ -189,6 +189,7 @@ impl Vm {
                 max_depth: self.config.max_depth,
                 fuel: &mut run.fuel,
                 sched: &mut run.sched,
+                jit: None,
             };
             match interp::resume(machine, &mut self.thread, hook) {
                 Ok(RunEnd::Suspended) => {

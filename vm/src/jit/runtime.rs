@@ -1,0 +1,240 @@
+//! The boundary between compiled code and the VM: the context compiled code reads and writes, the
+//! runtime helpers it calls, and the one place where a code address becomes a function to call.
+//!
+//! This is the only module of the JIT with `unsafe` code (see `docs/safety.md`). Compiled code gets
+//! a pointer to a [`JitContext`] that lives on the Rust stack of [`run`] for the whole call; its
+//! raw pointers come from the `&mut` borrows [`run`] holds, and nothing else touches those values
+//! until compiled code has returned. Helpers never unwind into compiled code: they report failure
+//! with their return value.
+
+#![allow(unsafe_code)]
+
+use std::mem::offset_of;
+use std::sync::atomic::AtomicUsize;
+
+use crate::core::program::Program;
+use crate::stack::{Frame, ensure_window};
+
+use super::translate::{STATUS_EXITED, STATUS_NO_ENTRY, STATUS_RETURNED};
+use super::{ExitCounts, Jit};
+
+/// How many compiled calls may nest on the native stack before a call leaves for the interpreter
+/// (which then starts the callee's compiled code afresh): keeps deep Vitte recursion off the
+/// native stack.
+pub(crate) const MAX_NATIVE_DEPTH: u64 = 256;
+
+/// What compiled code sees of the running thread. The fields up to `native_depth` are read and
+/// written by compiled code at the offsets [`offset`] gives; the others are for the helpers.
+#[repr(C)]
+pub(crate) struct JitContext {
+    /// The register stack's first slot (moves when the stack grows).
+    stack: *mut u64,
+    /// Steps left in the current fuel slice.
+    fuel: u64,
+    /// The value the last compiled `ret` returned.
+    ret: u64,
+    /// The globals.
+    globals: *mut u64,
+    /// The compiled code of each function, null where there is none.
+    entries: *const AtomicUsize,
+    /// Compiled calls nested on the native stack.
+    native_depth: u64,
+    stack_vec: *mut Vec<u64>,
+    frames: *mut Vec<Frame>,
+    program: *const Program,
+    max_depth: usize,
+    exits: *const ExitCounts,
+}
+
+/// The context fields compiled code uses.
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum ContextField {
+    Stack,
+    Fuel,
+    Ret,
+    Globals,
+    Entries,
+    NativeDepth,
+}
+
+/// The byte offset of a context field.
+pub(crate) fn offset(field: ContextField) -> i32 {
+    let offset = match field {
+        ContextField::Stack => offset_of!(JitContext, stack),
+        ContextField::Fuel => offset_of!(JitContext, fuel),
+        ContextField::Ret => offset_of!(JitContext, ret),
+        ContextField::Globals => offset_of!(JitContext, globals),
+        ContextField::Entries => offset_of!(JitContext, entries),
+        ContextField::NativeDepth => offset_of!(JitContext, native_depth),
+    };
+    // A handful of words.
+    offset as i32
+}
+
+/// The runtime helpers compiled code calls.
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum Helper {
+    /// `exit_at(ctx, pc)`: saves `pc` as the running frame's pc (compiled code then stores its
+    /// registers and returns "exited").
+    ExitAt,
+    /// `call_enter(ctx, func, base, dst, resume) -> refused`: pushes a call's frame.
+    CallEnter,
+    /// `call_leave(ctx)`: pops the frame of a callee that returned.
+    CallLeave,
+    /// `float_remainder(a, b) -> a % b`.
+    FloatRemainder,
+}
+
+impl Helper {
+    /// The helper's address, which compiled code calls.
+    pub(crate) fn address(self) -> usize {
+        match self {
+            Helper::ExitAt => exit_at as extern "C" fn(*mut JitContext, u64) as usize,
+            Helper::CallEnter => {
+                call_enter as extern "C" fn(*mut JitContext, u64, u64, u64, u64) -> u64 as usize
+            }
+            Helper::CallLeave => call_leave as extern "C" fn(*mut JitContext) as usize,
+            Helper::FloatRemainder => float_remainder as extern "C" fn(f64, f64) -> f64 as usize,
+        }
+    }
+}
+
+/// Saves the pc the running (innermost) frame goes on at in the interpreter, and counts the exit.
+extern "C" fn exit_at(ctx: *mut JitContext, pc: u64) {
+    // SAFETY: compiled code passes the context pointer it was called with, which `run` keeps valid
+    // (and otherwise untouched) while compiled code runs.
+    let ctx = unsafe { &mut *ctx };
+    // SAFETY: as above; `frames` comes from the `&mut Vec<Frame>` `run` holds.
+    let frames = unsafe { &mut *ctx.frames };
+    let Some(top) = frames.last_mut() else {
+        return;
+    };
+    top.pc = pc as usize;
+    // SAFETY: `program` and `exits` come from shared borrows `run` holds for the call.
+    let (program, exits) = unsafe { (&*ctx.program, &*ctx.exits) };
+    if let Some(instr) = program
+        .funcs
+        .get(top.func as usize)
+        .and_then(|info| info.code.get(top.pc))
+    {
+        exits.count(instr.mnemonic());
+    }
+}
+
+/// Pushes the frame of a call of `func` whose registers start at `base`, after saving `resume` as
+/// the caller's pc: the callee's registers are cleared and the register stack keeps a whole window
+/// past `base`, as the interpreter's `call` does. Returns 1 (and changes nothing) when the depth
+/// limit or a malformed call refuses it; the interpreter then runs the call and raises the error.
+extern "C" fn call_enter(ctx: *mut JitContext, func: u64, base: u64, dst: u64, resume: u64) -> u64 {
+    // SAFETY: see `exit_at`.
+    let ctx = unsafe { &mut *ctx };
+    // SAFETY: `frames`, `stack_vec` and `program` come from the borrows `run` holds.
+    let (frames, stack, program) =
+        unsafe { (&mut *ctx.frames, &mut *ctx.stack_vec, &*ctx.program) };
+    if frames.len() >= ctx.max_depth {
+        return 1;
+    }
+    let (Some(callee), Ok(func), Ok(base), Ok(dst)) = (
+        program.funcs.get(func as usize),
+        u32::try_from(func),
+        usize::try_from(base),
+        u16::try_from(dst),
+    ) else {
+        return 1;
+    };
+    if ensure_window(stack, base).is_err() {
+        return 1;
+    }
+    let Some(registers) = stack.get_mut(base..base + callee.nregs) else {
+        return 1;
+    };
+    registers.fill(0);
+    ctx.stack = stack.as_mut_ptr();
+    if let Some(caller) = frames.last_mut() {
+        caller.pc = resume as usize;
+    }
+    frames.push(Frame {
+        func,
+        pc: 0,
+        base,
+        ret: dst,
+    });
+    0
+}
+
+/// Pops the frame of a compiled callee that returned.
+extern "C" fn call_leave(ctx: *mut JitContext) {
+    // SAFETY: see `call_enter`.
+    let frames = unsafe { &mut *(*ctx).frames };
+    frames.pop();
+}
+
+/// `rem.f`: the remainder with the sign of `a`, as C's `fmod`.
+extern "C" fn float_remainder(a: f64, b: f64) -> f64 {
+    a % b
+}
+
+/// How compiled code ended.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Outcome {
+    /// The frame it was called for returned this word (its frame is still on the frame stack).
+    Returned(u64),
+    /// It left for the interpreter: every frame it ran is saved, the innermost at the pc to go on.
+    Exited,
+    /// The pc is not an entry of the compiled code; nothing ran.
+    NotEntered,
+}
+
+/// What compiled code runs against: the running thread and its program.
+pub(crate) struct Thread<'a> {
+    pub(crate) program: &'a Program,
+    pub(crate) stack: &'a mut Vec<u64>,
+    pub(crate) frames: &'a mut Vec<Frame>,
+    pub(crate) globals: &'a mut [u64],
+    pub(crate) max_depth: usize,
+    pub(crate) fuel: &'a mut u64,
+}
+
+/// Runs the compiled code of the innermost frame's function from `pc` (an entry).
+pub(crate) fn run(jit: &Jit, thread: Thread<'_>, code: *const u8, pc: usize) -> Outcome {
+    let Some(&top) = thread.frames.last() else {
+        return Outcome::NotEntered;
+    };
+    let mut context = JitContext {
+        stack: thread.stack.as_mut_ptr(),
+        fuel: *thread.fuel,
+        ret: 0,
+        globals: thread.globals.as_mut_ptr(),
+        entries: jit.entries.as_ptr(),
+        native_depth: 0,
+        stack_vec: std::ptr::from_mut(thread.stack),
+        frames: std::ptr::from_mut(thread.frames),
+        program: thread.program,
+        max_depth: thread.max_depth,
+        exits: &jit.exits,
+    };
+    // SAFETY: `code` is the address of a function the JIT compiled with `compiled_signature` for
+    // the innermost frame's function from verified bytecode, and the JIT's memory lives as long as
+    // `jit`. Its context points at values borrowed for this call; compiled code keeps to the frame's
+    // register window (the stack always extends a whole window past the frame's base) and to the
+    // globals the translator checked.
+    let status = unsafe {
+        let function: extern "C" fn(*mut JitContext, u64, u64) -> u64 = std::mem::transmute(code);
+        function(&mut context, top.base as u64, pc as u64)
+    };
+    *thread.fuel = context.fuel;
+    match status as i64 {
+        STATUS_RETURNED => Outcome::Returned(context.ret),
+        STATUS_EXITED => Outcome::Exited,
+        STATUS_NO_ENTRY => Outcome::NotEntered,
+        _ => Outcome::Exited,
+    }
+}
+
+/// Releases the memory of compiled code.
+#[cfg(feature = "jit")]
+pub(crate) fn free(module: cranelift_jit::JITModule) {
+    // SAFETY: the JIT is dropped with the VM's program; compiled code only runs inside `run`, which
+    // borrows the JIT, so none of it is running or will run again.
+    unsafe { module.free_memory() };
+}
