@@ -119,7 +119,7 @@ fn frame_roots<'p>(
 /// thread (the running one's in `regs` and `frames`, the others' in the scheduler), values received
 /// by a blocked thread and not yet stored, and the reference globals. Values in channels are
 /// reached through the channels.
-fn collect(
+pub(crate) fn collect(
     heap: &mut Heap,
     program: &Program,
     regs: &[u64],
@@ -294,29 +294,20 @@ fn drive(
         jit_entries: jit.map_or(&[], |jit| &jit.entries),
     };
     exec.stack_len = exec.stack.len();
-    if let Some(trap) = pending {
-        // A runtime error the debugger stopped at: the faulting instruction ran, unwinding starts
-        // after it (and does not stop again), and a catch is a step as in the dispatch loop.
-        let caught = unwind(&mut exec, pc + 1, trap)
-            .and_then(|target| Ok((target, count_catch(&mut exec, target)?)));
-        match caught {
-            Ok((target, SliceEnd::Same)) => pc = target,
-            Ok((_, SliceEnd::Switched(next_pc))) => pc = next_pc,
-            Ok((_, SliceEnd::Paused)) => {
-                fuel.remaining = exec.budget + exec.fuel;
-                return Ok(RunEnd::Suspended);
-            }
-            Ok((_, SliceEnd::OutOfSteps(trap))) | Err(trap) => {
-                fuel.remaining = exec.budget + exec.fuel;
-                return Err(trap);
-            }
-        }
-    }
-    if exec.jit.is_some() && !exec.sched.parked {
+    let mut pending = pending;
+    if pending.is_none() && exec.jit.is_some() && !exec.sched.parked {
         // Compiled code from the start (the entry function, or a resumed thread).
         match run_compiled(&mut exec, pc, false) {
             Ok(Compiled::Continue) => {
                 pc = exec.frames.last().map_or(0, |frame| frame.pc);
+            }
+            Ok(Compiled::Raise(trap)) => {
+                // Unwound below, as an error held for the debugger is.
+                pc = exec
+                    .frames
+                    .last()
+                    .map_or(0, |frame| frame.pc.saturating_sub(1));
+                pending = Some(trap);
             }
             Ok(Compiled::Returned(value)) => {
                 fuel.remaining = exec.budget + exec.fuel;
@@ -330,6 +321,24 @@ fn drive(
                 }
             },
             Err(trap) => {
+                fuel.remaining = exec.budget + exec.fuel;
+                return Err(trap);
+            }
+        }
+    }
+    if let Some(trap) = pending {
+        // A runtime error the debugger stopped at: the faulting instruction ran, unwinding starts
+        // after it (and does not stop again), and a catch is a step as in the dispatch loop.
+        let caught = unwind(&mut exec, pc + 1, trap)
+            .and_then(|target| Ok((target, count_catch(&mut exec, target)?)));
+        match caught {
+            Ok((target, SliceEnd::Same)) => pc = target,
+            Ok((_, SliceEnd::Switched(next_pc))) => pc = next_pc,
+            Ok((_, SliceEnd::Paused)) => {
+                fuel.remaining = exec.budget + exec.fuel;
+                return Ok(RunEnd::Suspended);
+            }
+            Ok((_, SliceEnd::OutOfSteps(trap))) | Err(trap) => {
                 fuel.remaining = exec.budget + exec.fuel;
                 return Err(trap);
             }
@@ -475,6 +484,14 @@ fn run<const CHECKING: bool>(ex: &mut Exec<'_>, start: usize) -> Result<RunEnd, 
                             let pc = ex.frames.last().map_or(0, |frame| frame.pc);
                             ip = tri!(code_at(code, pc));
                             regs = tri!(window(ex.stack, ex.base));
+                        }
+                        Compiled::Raise(trap) => {
+                            code = &ex.info.code;
+                            let pc = ex.frames.last().map_or(0, |frame| frame.pc);
+                            ip = tri!(code_at(code, pc.saturating_sub(1)));
+                            // The error is raised by the instruction at `ip`, as if it had run.
+                            ip = ip.wrapping_add(1);
+                            break 'run trap;
                         }
                         Compiled::Returned(value) => return Ok(RunEnd::Returned(value)),
                         Compiled::Finished => switch!(Switch::Finished),
@@ -1170,8 +1187,8 @@ fn run<const CHECKING: bool>(ex: &mut Exec<'_>, start: usize) -> Result<RunEnd, 
             }};
         }
         let pc = pc_of(code, ip);
-        let trap = match ex.switching.take() {
-            None => trap,
+        let (pc, trap) = match ex.switching.take() {
+            None => (pc, trap),
             Some(Switch::Suspend) => {
                 if let Some(top) = ex.frames.last_mut() {
                     top.pc = pc;
@@ -1187,6 +1204,10 @@ fn run<const CHECKING: bool>(ex: &mut Exec<'_>, start: usize) -> Result<RunEnd, 
                             let pc = ex.frames.last().map_or(0, |frame| frame.pc);
                             resume_at!(pc);
                             continue;
+                        }
+                        Compiled::Raise(trap) => {
+                            // Unwound below, as any error; the handler is resumed there.
+                            (ex.frames.last().map_or(0, |frame| frame.pc), trap)
                         }
                         Compiled::Returned(value) => return Ok(RunEnd::Returned(value)),
                         Compiled::Finished => {
@@ -1208,7 +1229,7 @@ fn run<const CHECKING: bool>(ex: &mut Exec<'_>, start: usize) -> Result<RunEnd, 
                     continue;
                 }
                 SliceEnd::Paused => return Ok(RunEnd::Suspended),
-                SliceEnd::OutOfSteps(limit) => limit,
+                SliceEnd::OutOfSteps(limit) => (pc, limit),
             },
             Some(reason) => {
                 let Some(next_pc) = switch_thread(ex, pc, reason)? else {
@@ -1265,10 +1286,12 @@ fn run<const CHECKING: bool>(ex: &mut Exec<'_>, start: usize) -> Result<RunEnd, 
 }
 
 /// Where the interpreter goes on after compiled code ran.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Debug)]
 enum Compiled {
     /// At the innermost frame's pc (`ex` describes that frame).
     Continue,
+    /// Raising this error, by the instruction before the innermost frame's pc.
+    Raise(Trap),
     /// The main thread's function returned this word.
     Returned(u64),
     /// The running thread's function returned (its frames are gone).
@@ -1316,11 +1339,14 @@ fn run_compiled(ex: &mut Exec<'_>, mut pc: usize, mut in_loop: bool) -> Result<C
             globals: ex.globals,
             max_depth: ex.max_depth,
             fuel: &mut ex.fuel,
+            heap: ex.heap,
+            sys: ex.sys,
+            sched: ex.sched,
         };
         let outcome = compiled::run(jit, thread, code, pc);
         ex.stack_len = ex.stack.len();
         match outcome {
-            Outcome::NotEntered | Outcome::Exited => {
+            Outcome::NotEntered | Outcome::Exited | Outcome::Raised(_) => {
                 let Some(&top) = ex.frames.last() else {
                     return Err(missing("frame"));
                 };
@@ -1330,7 +1356,10 @@ fn run_compiled(ex: &mut Exec<'_>, mut pc: usize, mut in_loop: bool) -> Result<C
                     .get(top.func as usize)
                     .ok_or_else(|| missing("function"))?;
                 ex.base = top.base;
-                return Ok(Compiled::Continue);
+                return Ok(match outcome {
+                    Outcome::Raised(trap) => Compiled::Raise(trap),
+                    _ => Compiled::Continue,
+                });
             }
             Outcome::Returned(value) => {
                 // As the interpreter's `ret`.

@@ -12,8 +12,16 @@
 use std::mem::offset_of;
 use std::sync::atomic::AtomicUsize;
 
+use std::any::Any;
+use std::panic::{AssertUnwindSafe, catch_unwind, resume_unwind};
+
+use crate::core::interp::collect;
 use crate::core::program::Program;
+use crate::core::sched::Scheduler;
+use crate::error::Trap;
+use crate::memory::Heap;
 use crate::stack::{Frame, ensure_window};
+use crate::syscall::{NativeContext, Syscalls};
 
 use super::translate::{STATUS_EXITED, STATUS_NO_ENTRY, STATUS_RETURNED};
 use super::{ExitCounts, Jit};
@@ -39,11 +47,20 @@ pub(crate) struct JitContext {
     entries: *const AtomicUsize,
     /// Compiled calls nested on the native stack.
     native_depth: u64,
+    globals_len: usize,
     stack_vec: *mut Vec<u64>,
     frames: *mut Vec<Frame>,
     program: *const Program,
     max_depth: usize,
     exits: *const ExitCounts,
+    heap: *mut Heap,
+    sys: *mut Syscalls,
+    sched: *const Scheduler,
+    /// A runtime error a helper raised after the instruction had effects (a native's): the
+    /// interpreter raises it at that instruction instead of running it again.
+    raised: Option<Trap>,
+    /// A panic of a native, carried across compiled code and resumed when it has returned.
+    panic: Option<Box<dyn Any + Send>>,
 }
 
 /// The context fields compiled code uses.
@@ -83,6 +100,18 @@ pub(crate) enum Helper {
     CallLeave,
     /// `float_remainder(a, b) -> a % b`.
     FloatRemainder,
+    /// `array_get(ctx, array, index) -> failed`, the element in `ret`.
+    ArrayGet,
+    /// `array_set(ctx, array, index, value) -> failed`.
+    ArraySet,
+    /// `array_len(ctx, array) -> failed`, the length in `ret`.
+    ArrayLen,
+    /// `field_get(ctx, form, field) -> failed`, the value in `ret`.
+    FieldGet,
+    /// `field_set(ctx, form, field, value) -> failed`.
+    FieldSet,
+    /// `call_native(ctx, native, first argument, destination, pc) -> raised`.
+    CallNative,
 }
 
 impl Helper {
@@ -95,6 +124,22 @@ impl Helper {
             }
             Helper::CallLeave => call_leave as extern "C" fn(*mut JitContext) as usize,
             Helper::FloatRemainder => float_remainder as extern "C" fn(f64, f64) -> f64 as usize,
+            Helper::ArrayGet => {
+                array_get as extern "C" fn(*mut JitContext, u64, u64) -> u64 as usize
+            }
+            Helper::ArraySet => {
+                array_set as extern "C" fn(*mut JitContext, u64, u64, u64) -> u64 as usize
+            }
+            Helper::ArrayLen => array_len as extern "C" fn(*mut JitContext, u64) -> u64 as usize,
+            Helper::FieldGet => {
+                field_get as extern "C" fn(*mut JitContext, u64, u64) -> u64 as usize
+            }
+            Helper::FieldSet => {
+                field_set as extern "C" fn(*mut JitContext, u64, u64, u64) -> u64 as usize
+            }
+            Helper::CallNative => {
+                call_native as extern "C" fn(*mut JitContext, u64, u64, u64, u64) -> u64 as usize
+            }
         }
     }
 }
@@ -174,8 +219,165 @@ extern "C" fn float_remainder(a: f64, b: f64) -> f64 {
     a % b
 }
 
+/// The heap, for the helpers that read or write objects.
+///
+/// # Safety
+/// `ctx` is the context compiled code was called with (see `exit_at`).
+unsafe fn heap<'c>(ctx: *mut JitContext) -> (&'c mut JitContext, &'c mut Heap) {
+    // SAFETY: the caller passes the live context; `heap` comes from the `&mut Heap` `run` holds.
+    unsafe {
+        let ctx = &mut *ctx;
+        let heap = &mut *ctx.heap;
+        (ctx, heap)
+    }
+}
+
+/// `array.get`: 1 when the interpreter must raise the error (null, index out of bounds).
+extern "C" fn array_get(ctx: *mut JitContext, array: u64, index: u64) -> u64 {
+    // SAFETY: compiled code passes its context.
+    let (ctx, heap) = unsafe { heap(ctx) };
+    let element = heap.array(array).ok().and_then(|array| {
+        array
+            .items
+            .get(usize::try_from(index as i64).ok()?)
+            .copied()
+    });
+    match element {
+        Some(value) => {
+            ctx.ret = value;
+            0
+        }
+        None => 1,
+    }
+}
+
+/// `array.set`: 1 when the interpreter must raise the error.
+extern "C" fn array_set(ctx: *mut JitContext, array: u64, index: u64, value: u64) -> u64 {
+    // SAFETY: compiled code passes its context.
+    let (_, heap) = unsafe { heap(ctx) };
+    let slot = heap
+        .array_mut(array)
+        .ok()
+        .and_then(|array| array.items.get_mut(usize::try_from(index as i64).ok()?));
+    match slot {
+        Some(slot) => {
+            *slot = value;
+            0
+        }
+        None => 1,
+    }
+}
+
+/// `array.len`: 1 on null.
+extern "C" fn array_len(ctx: *mut JitContext, array: u64) -> u64 {
+    // SAFETY: compiled code passes its context.
+    let (ctx, heap) = unsafe { heap(ctx) };
+    match heap.array(array) {
+        Ok(array) => {
+            ctx.ret = array.items.len() as u64;
+            0
+        }
+        Err(_) => 1,
+    }
+}
+
+/// `form.get`: 1 on null (or a missing field, which the interpreter reports).
+extern "C" fn field_get(ctx: *mut JitContext, object: u64, field: u64) -> u64 {
+    // SAFETY: compiled code passes its context.
+    let (ctx, heap) = unsafe { heap(ctx) };
+    let value = heap
+        .form(object)
+        .ok()
+        .and_then(|form| form.fields.get(field as usize).copied());
+    match value {
+        Some(value) => {
+            ctx.ret = value;
+            0
+        }
+        None => 1,
+    }
+}
+
+/// `form.set`: 1 on null (or a missing field).
+extern "C" fn field_set(ctx: *mut JitContext, object: u64, field: u64, value: u64) -> u64 {
+    // SAFETY: compiled code passes its context.
+    let (_, heap) = unsafe { heap(ctx) };
+    match heap
+        .form_mut(object)
+        .ok()
+        .and_then(|form| form.fields.get_mut(field as usize))
+    {
+        Some(slot) => {
+            *slot = value;
+            0
+        }
+        None => 1,
+    }
+}
+
+/// `call.native` of the running frame at `pc`, its arguments from register stack slot `first`
+/// on, its result stored to slot `dst` (compiled code stored every register first and reloads
+/// the result): as the interpreter's, with the collection that may follow. Returns 1 when it
+/// raised a runtime error (kept in the context, the frame's pc after the instruction).
+extern "C" fn call_native(ctx: *mut JitContext, native: u64, first: u64, dst: u64, pc: u64) -> u64 {
+    // SAFETY: compiled code passes its context; every pointer in it comes from a borrow `run`
+    // holds for the call, and none of those values is otherwise used while compiled code runs.
+    let (ctx, program, stack, frames, heap, sys, sched, globals) = unsafe {
+        let ctx = &mut *ctx;
+        (
+            &mut *std::ptr::from_mut(ctx),
+            &*ctx.program,
+            &mut *ctx.stack_vec,
+            &mut *ctx.frames,
+            &mut *ctx.heap,
+            &mut *ctx.sys,
+            &*ctx.sched,
+            std::slice::from_raw_parts_mut(ctx.globals, ctx.globals_len),
+        )
+    };
+    let outcome = catch_unwind(AssertUnwindSafe(|| -> Result<(), Trap> {
+        let bound = program
+            .natives
+            .get(native as usize)
+            .ok_or_else(|| Trap::internal("native does not exist"))?;
+        let first = first as usize;
+        let arguments = stack
+            .get(first..first + bound.params)
+            .ok_or_else(|| Trap::internal("native arguments lie outside the frame"))?;
+        let mut context = NativeContext {
+            heap: &mut *heap,
+            sys: &mut *sys,
+            ret: &bound.ret,
+        };
+        let value = (bound.function)(&mut context, arguments)?;
+        if bound.returns_value {
+            *stack
+                .get_mut(dst as usize)
+                .ok_or_else(|| Trap::internal("register out of range"))? = value;
+        }
+        if heap.should_collect() {
+            collect(heap, program, stack, frames, globals, sched);
+            heap.check_limit()?;
+        }
+        Ok(())
+    }));
+    let trap = match outcome {
+        Ok(Ok(())) => return 0,
+        Ok(Err(trap)) => trap,
+        Err(panic) => {
+            ctx.panic = Some(panic);
+            Trap::internal("a native panicked")
+        }
+    };
+    if let Some(top) = frames.last_mut() {
+        top.pc = pc as usize + 1;
+    }
+    ctx.raised = Some(trap);
+    1
+}
+
 /// How compiled code ended.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Debug)]
 pub(crate) enum Outcome {
     /// The frame it was called for returned this word (its frame is still on the frame stack).
     Returned(u64),
@@ -183,6 +385,9 @@ pub(crate) enum Outcome {
     Exited,
     /// The pc is not an entry of the compiled code; nothing ran.
     NotEntered,
+    /// An instruction raised this runtime error after it had effects: the frames are saved, the
+    /// innermost at the pc after that instruction, and the interpreter raises it there.
+    Raised(Trap),
 }
 
 /// What compiled code runs against: the running thread and its program.
@@ -193,6 +398,9 @@ pub(crate) struct Thread<'a> {
     pub(crate) globals: &'a mut [u64],
     pub(crate) max_depth: usize,
     pub(crate) fuel: &'a mut u64,
+    pub(crate) heap: &'a mut Heap,
+    pub(crate) sys: &'a mut Syscalls,
+    pub(crate) sched: &'a Scheduler,
 }
 
 /// Runs the compiled code of the innermost frame's function from `pc` (an entry).
@@ -205,6 +413,7 @@ pub(crate) fn run(jit: &Jit, thread: Thread<'_>, code: *const u8, pc: usize) -> 
         fuel: *thread.fuel,
         ret: 0,
         globals: thread.globals.as_mut_ptr(),
+        globals_len: thread.globals.len(),
         entries: jit.entries.as_ptr(),
         native_depth: 0,
         stack_vec: std::ptr::from_mut(thread.stack),
@@ -212,6 +421,11 @@ pub(crate) fn run(jit: &Jit, thread: Thread<'_>, code: *const u8, pc: usize) -> 
         program: thread.program,
         max_depth: thread.max_depth,
         exits: &jit.exits,
+        heap: thread.heap,
+        sys: thread.sys,
+        sched: thread.sched,
+        raised: None,
+        panic: None,
     };
     // SAFETY: `code` is the address of a function the JIT compiled with `compiled_signature` for
     // the innermost frame's function from verified bytecode, and the JIT's memory lives as long as
@@ -223,6 +437,12 @@ pub(crate) fn run(jit: &Jit, thread: Thread<'_>, code: *const u8, pc: usize) -> 
         function(&mut context, top.base as u64, pc as u64)
     };
     *thread.fuel = context.fuel;
+    if let Some(panic) = context.panic.take() {
+        resume_unwind(panic);
+    }
+    if let Some(trap) = context.raised.take() {
+        return Outcome::Raised(trap);
+    }
     match status as i64 {
         STATUS_RETURNED => Outcome::Returned(context.ret),
         STATUS_EXITED => Outcome::Exited,

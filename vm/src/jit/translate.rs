@@ -16,10 +16,11 @@
 //! runs that instruction again from the same state, so the error, the unwinding, the thread switch
 //! or the debugger's pause are the interpreter's own, and nothing the program sees differs.
 //!
-//! What is compiled so far is the numeric core: moves, constants, globals, int, float and bool
-//! arithmetic and comparisons, reference identity, every branch and loop, calls and returns, and the
-//! conversions between int and float. A function that uses anything else stays in the interpreter,
-//! and [`Refusal`] says why.
+//! What is compiled so far: moves, constants, globals, int, float and bool arithmetic and
+//! comparisons, reference identity, every branch and loop, calls and returns, the conversions
+//! between int and float, and through runtime helpers array and form element access and native
+//! calls. Every other instruction is an exit: the interpreter runs it and the code after it, until
+//! compiled code is entered again (at the next slice end, or when a callee returns).
 
 use cranelift_codegen::ir::condcodes::{FloatCC, IntCC};
 use cranelift_codegen::ir::{
@@ -36,8 +37,6 @@ use super::runtime::{self, ContextField, Helper};
 /// Why a function stays in the interpreter.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) enum Refusal {
-    /// It uses an instruction the translator does not compile yet (its mnemonic).
-    Instruction(&'static str),
     /// It is larger than the translator takes (too many registers or instructions).
     TooLarge,
     /// Something the verifier should have refused (an operand out of range).
@@ -49,7 +48,6 @@ pub(crate) enum Refusal {
 impl std::fmt::Display for Refusal {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            Refusal::Instruction(mnemonic) => write!(f, "uses `{mnemonic}`"),
             Refusal::TooLarge => write!(f, "too large"),
             Refusal::Malformed(what) => write!(f, "malformed: {what}"),
             Refusal::Backend(message) => write!(f, "code generator: {message}"),
@@ -85,9 +83,6 @@ pub(crate) fn check(program: &Program, function: &FuncInfo) -> Result<(), Refusa
         return Err(Refusal::TooLarge);
     }
     for instr in &function.code {
-        if !supported(instr) {
-            return Err(Refusal::Instruction(instr.mnemonic()));
-        }
         if let Instr::Call { func, args, .. } = *instr {
             let callee = program
                 .funcs
@@ -107,73 +102,17 @@ pub(crate) fn check(program: &Program, function: &FuncInfo) -> Result<(), Refusa
         {
             return Err(Refusal::Malformed("a missing constant"));
         }
+        if let Instr::CallNative { native, args, .. } = *instr {
+            let bound = program
+                .natives
+                .get(native as usize)
+                .ok_or(Refusal::Malformed("a missing native"))?;
+            if usize::from(args) + bound.params > function.nregs {
+                return Err(Refusal::Malformed("native arguments outside the frame"));
+            }
+        }
     }
     Ok(())
-}
-
-/// The instructions the translator compiles.
-fn supported(instr: &Instr) -> bool {
-    use Instr::*;
-    matches!(
-        instr,
-        Nop {}
-            | Move { .. }
-            | LoadInt { .. }
-            | LoadConst { .. }
-            | LoadBool { .. }
-            | LoadNull { .. }
-            | GetGlobal { .. }
-            | SetGlobal { .. }
-            | AddI { .. }
-            | SubI { .. }
-            | MulI { .. }
-            | DivI { .. }
-            | RemI { .. }
-            | NegI { .. }
-            | AddIImm { .. }
-            | MulIImm { .. }
-            | DivIImm { .. }
-            | RemIImm { .. }
-            | AddF { .. }
-            | SubF { .. }
-            | MulF { .. }
-            | DivF { .. }
-            | RemF { .. }
-            | NegF { .. }
-            | EqI { .. }
-            | NeI { .. }
-            | LtI { .. }
-            | LeI { .. }
-            | EqF { .. }
-            | NeF { .. }
-            | LtF { .. }
-            | LeF { .. }
-            | EqB { .. }
-            | NeB { .. }
-            | EqRef { .. }
-            | NeRef { .. }
-            | Not { .. }
-            | JumpIfNotEqIImm { .. }
-            | JumpIfNotNeIImm { .. }
-            | JumpIfNotLtIImm { .. }
-            | JumpIfNotLeIImm { .. }
-            | JumpIfNotGtIImm { .. }
-            | JumpIfNotGeIImm { .. }
-            | Jump { .. }
-            | JumpIf { .. }
-            | JumpIfNot { .. }
-            | JumpIfNotLtI { .. }
-            | JumpIfNotLeI { .. }
-            | JumpIfNotEqI { .. }
-            | JumpIfNotNeI { .. }
-            | ForNext { .. }
-            | Call { .. }
-            | Ret { .. }
-            | RetVoid {}
-            | Throw { .. }
-            | IntToFloat { .. }
-            | FloatToInt { .. }
-    )
 }
 
 /// The target of a jump instruction, if it is one.
@@ -843,9 +782,103 @@ impl<'t, 'b> Translator<'t, 'b> {
                 let value = self.b.ins().fcvt_to_sint_sat(types::I64, truncated);
                 self.set(dst, value);
             }
-            _ => return Err(Refusal::Instruction(instr.mnemonic())),
+            ArrayGet { dst, array, index } => {
+                let (object, index) = (self.get(array), self.get(index));
+                self.fallible_read(pc, Helper::ArrayGet, &[object, index], dst);
+            }
+            ArraySet { array, index, src } => {
+                let (object, index) = (self.get(array), self.get(index));
+                let value = self.word(src);
+                self.fallible(pc, Helper::ArraySet, &[object, index, value]);
+            }
+            ArrayLen { dst, array } => {
+                let object = self.get(array);
+                self.fallible_read(pc, Helper::ArrayLen, &[object], dst);
+            }
+            GetField { dst, object, field } => {
+                let object = self.get(object);
+                let field = self.b.ins().iconst(types::I64, i64::from(field));
+                self.fallible_read(pc, Helper::FieldGet, &[object, field], dst);
+            }
+            SetField { object, field, src } => {
+                let object = self.get(object);
+                let field = self.b.ins().iconst(types::I64, i64::from(field));
+                let value = self.word(src);
+                self.fallible(pc, Helper::FieldSet, &[object, field, value]);
+            }
+            CallNative { native, args, dst } => self.call_native(pc, native, args, dst),
+            // Everything else runs in the interpreter.
+            _ => {
+                self.exit_at(pc);
+                return Ok(false);
+            }
         }
         Ok(true)
+    }
+
+    /// A register's value as a 64-bit word (float bits for a float register).
+    fn word(&mut self, register: u16) -> Value {
+        let value = self.get(register);
+        if self.kinds[usize::from(register)] == ValueKind::Float {
+            self.b.ins().bitcast(types::I64, MemFlagsData::new(), value)
+        } else {
+            value
+        }
+    }
+
+    /// Calls a helper that returns 1 when the instruction at `pc` must raise an error, which the
+    /// interpreter then does by running it again.
+    fn fallible(&mut self, pc: usize, helper: Helper, operands: &[Value]) {
+        let mut args = vec![self.ctx];
+        args.extend_from_slice(operands);
+        let params = vec![types::I64; args.len()];
+        let failed = self.call_helper(helper, &params, &[types::I64], &args)[0];
+        self.exit_if(failed, pc);
+    }
+
+    /// Like [`fallible`](Self::fallible), for a helper that leaves its result in the context's
+    /// `ret`, which goes to `dst`.
+    fn fallible_read(&mut self, pc: usize, helper: Helper, operands: &[Value], dst: u16) {
+        self.fallible(pc, helper, operands);
+        let ty = clif_type(self.kinds[usize::from(dst)]);
+        let value = self.ctx_load(ty, ContextField::Ret);
+        self.set(dst, value);
+    }
+
+    /// `call.native`: the runtime calls the native with its arguments in the register window, as
+    /// the interpreter does, and may collect afterwards, so every register is stored first and
+    /// the result read back from the window.
+    fn call_native(&mut self, pc: usize, native: u32, args: u16, dst: u16) {
+        let returns_value = self
+            .program
+            .natives
+            .get(native as usize)
+            .is_some_and(|bound| bound.returns_value);
+        self.store_registers(|_| true);
+        let ctx = self.ctx;
+        let native = self.b.ins().iconst(types::I64, i64::from(native));
+        let first = self.b.ins().iadd_imm_s(self.base, i64::from(args));
+        let target = self.b.ins().iadd_imm_s(self.base, i64::from(dst));
+        let at = self.b.ins().iconst(types::I64, pc as i64);
+        let raised = self.call_helper(
+            Helper::CallNative,
+            &[types::I64; 5],
+            &[types::I64],
+            &[ctx, native, first, target, at],
+        )[0];
+        // Raised: the runtime saved the frame's pc and the error; leave without saving a pc.
+        let went_on = self.b.create_block();
+        self.b.ins().brif(raised, self.flush, &[], went_on, &[]);
+        self.b.switch_to_block(went_on);
+        if returns_value {
+            let regs = self.b.use_var(self.regs);
+            let ty = clif_type(self.kinds[usize::from(dst)]);
+            let value =
+                self.b
+                    .ins()
+                    .load(ty, Self::flags(), regs, Self::slot_offset(usize::from(dst)));
+            self.set(dst, value);
+        }
     }
 
     /// `div.i`, `rem.i` and their immediate forms: division by zero exits (the interpreter raises
