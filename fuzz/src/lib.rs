@@ -6,9 +6,9 @@
 //!
 //! | target | input | promises checked |
 //! | --- | --- | --- |
-//! | `vitbc_load` | `.vitbc` bytes | the reader and verifier reject malformed bytes without panicking; what they accept writes back to bytes that read again to the same bytes, disassembles, and (when the VM binds its natives) runs under small limits to an outcome |
+//! | `vitbc_load` | `.vitbc` bytes | the reader and verifier reject malformed bytes without panicking; what they accept writes back to bytes that read again to the same bytes, disassembles, and (when the VM binds its natives) runs under small limits to an outcome, every function compiled by the JIT |
 //! | `compile` | source text | the front end never fails; what it compiles the VM loads (verifier, natives, limits); the formatter never reports an internal error and is idempotent |
-//! | `compile_run` | source text | a compiled program runs under small fuel, heap and depth limits to an outcome, never an internal error (nor `invalid bytecode`), and (unless it reads a clock) runs the same from its `.vitbc` bytes |
+//! | `compile_run` | source text | a compiled program runs under small fuel, heap and depth limits to an outcome, never an internal error (nor `invalid bytecode`), and (unless it reads a clock) runs the same from its `.vitbc` bytes, and the same with every function compiled by the JIT as in the interpreter alone (differential testing against the reference interpreter) |
 //! | `dap_session` | bytes from a client | the debug adapter's framing and dispatch answer without a caught panic, and the session ends at the end of the input |
 //! | `lsp_session` | bytes from a client | the language server's framing, handshake and handlers never panic, and the server ends at the end of the input |
 //!
@@ -25,17 +25,18 @@ use std::rc::Rc;
 use vitte_compiler::format::{FormatErrorKind, format_source};
 use vitte_compiler::loader::FileLoader;
 use vitte_vm::bytecode::{Instr, Module, disasm, format};
-use vitte_vm::{LoadError, RuntimeError, Vm, VmConfig};
+use vitte_vm::{JitMode, LoadError, RuntimeError, Vm, VmConfig};
 
 /// The path the source under test pretends to have.
 const SOURCE_PATH: &str = "fuzz.vit";
 
 /// Limits of every run: small enough that any program ends in milliseconds.
-fn run_limits() -> VmConfig {
+fn run_limits(jit: JitMode) -> VmConfig {
     VmConfig {
         max_depth: 200,
         max_steps: Some(20_000),
         max_heap: Some(4 << 20),
+        jit,
         ..VmConfig::default()
     }
 }
@@ -94,14 +95,14 @@ fn is_deterministic(module: &Module) -> bool {
         .all(|native| native.name != "clock" && native.name != "now_ms")
 }
 
-/// A VM under [`run_limits`], with no input and no access to files or the environment, its stdout
-/// captured, and `module` loaded.
+/// A VM under [`run_limits`] and this JIT mode, with no input and no access to files or the
+/// environment, its stdout captured, and `module` loaded.
 ///
 /// # Errors
 /// The VM refuses the module: a native it imports does not exist or has another signature, or it
 /// breaks a limit of the VM.
-fn load(module: Module) -> Result<(Vm, Captured), LoadError> {
-    let mut vm = Vm::with_config(run_limits());
+fn load(module: Module, jit: JitMode) -> Result<(Vm, Captured), LoadError> {
+    let mut vm = Vm::with_config(run_limits(jit));
     let stdout = Captured::default();
     vm.set_stdout(Box::new(stdout.clone()));
     vm.set_stderr(Box::new(io::sink()));
@@ -112,8 +113,8 @@ fn load(module: Module) -> Result<(Vm, Captured), LoadError> {
 
 /// Loads a module the compiler made (which the VM must accept) and runs it; compiled code never
 /// ends with an internal error, nor with the invalid bytecode errors of run time.
-fn run_compiled(module: Module) -> Outcome {
-    let outcome = match load(module) {
+fn run_compiled(module: Module, jit: JitMode) -> Outcome {
+    let outcome = match load(module, jit) {
         Ok((vm, stdout)) => run(vm, &stdout),
         Err(error) => panic!("the compiler made a module the VM refuses: {error}"),
     };
@@ -159,7 +160,7 @@ pub fn vitbc_load(data: &[u8]) {
     );
     let _ = disasm::disassemble(&module);
     if may_run(&module)
-        && let Ok((vm, stdout)) = load(module)
+        && let Ok((vm, stdout)) = load(module, JitMode::Always)
     {
         run(vm, &stdout);
     }
@@ -171,7 +172,7 @@ pub fn compile(data: &[u8]) {
         return;
     };
     if let Some(module) = compile_source(source)
-        && let Err(error) = load(module)
+        && let Err(error) = load(module, JitMode::Off)
     {
         panic!("the compiler made a module the VM refuses: {error}");
     }
@@ -201,12 +202,17 @@ pub fn compile_run(data: &[u8]) {
     }
     let deterministic = is_deterministic(&module);
     let bytes = format::write(&module);
-    let from_source = run_compiled(module);
+    let interpreted = run_compiled(module.clone(), JitMode::Off);
+    let compiled = run_compiled(module, JitMode::Always);
     let loaded = format::read(&bytes).expect("bytes from the writer read back");
-    let from_bytecode = run_compiled(loaded);
+    let from_bytecode = run_compiled(loaded, JitMode::On);
     if deterministic {
         assert_eq!(
-            from_source, from_bytecode,
+            compiled, interpreted,
+            "the program runs the same with every function compiled as in the interpreter"
+        );
+        assert_eq!(
+            interpreted, from_bytecode,
             "the program runs the same from source and from its bytecode"
         );
     }

@@ -1,7 +1,8 @@
-//! The interpreter agrees with the value rules of `vitte_vm::semantics` on their edge cases: a
-//! compiled program reads operations from stdin (operands as text, so nothing is folded at compile
-//! time), runs each through the instructions and built-ins, and prints the result or the runtime
-//! error; every line must be what the semantics function gives.
+//! The interpreter and the JIT agree with the value rules of `vitte_vm::semantics` on their edge
+//! cases: a compiled program reads operations from stdin (operands as text, so nothing is folded at
+//! compile time), runs each through the instructions and built-ins, and prints the result or the
+//! runtime error; every line must be what the semantics function gives, with the JIT off and with
+//! every function compiled (`--jit=always`).
 
 use std::path::PathBuf;
 
@@ -250,7 +251,17 @@ fn cases() -> Vec<Case> {
 
 #[test]
 fn the_interpreter_applies_the_semantics_rules() {
-    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("semantics");
+    check_engine("off", "the interpreter");
+}
+
+#[test]
+fn compiled_code_applies_the_semantics_rules() {
+    check_engine("always", "compiled code");
+}
+
+/// Runs the cases with `--jit=MODE` and compares every line with the semantics functions.
+fn check_engine(mode: &str, engine: &str) {
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("semantics-{mode}"));
     std::fs::create_dir_all(&dir).expect("scratch folder");
     let program = dir.join("values.vit");
     std::fs::write(&program, PROGRAM).expect("write the program");
@@ -260,7 +271,11 @@ fn the_interpreter_applies_the_semantics_rules() {
         .map(|case| format!("{}\n", case.input))
         .collect();
     let outcome = vitte(
-        &["run".into(), program.to_string_lossy().into_owned()],
+        &[
+            "run".into(),
+            format!("--jit={mode}"),
+            program.to_string_lossy().into_owned(),
+        ],
         &stdin,
     );
     assert_eq!(outcome.code, 0, "{}", outcome.stderr);
@@ -272,7 +287,7 @@ fn the_interpreter_applies_the_semantics_rules() {
         .filter(|(case, printed)| case.expected != **printed)
         .map(|(case, printed)| {
             format!(
-                "{}: the interpreter gives {printed}, the semantics {}",
+                "{}: {engine} gives {printed}, the semantics {}",
                 case.input, case.expected
             )
         })

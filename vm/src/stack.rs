@@ -14,8 +14,9 @@ pub const REGISTER_WINDOW: usize = 1 << 16;
 /// The bytes of the register stack [`ThreadState::new`] reserves: one window.
 pub(crate) const NEW_THREAD_REGISTER_BYTES: usize = REGISTER_WINDOW * std::mem::size_of::<u64>();
 
-/// One activation of a Vitte function.
+/// One activation of a Vitte function. Its layout is C's, because compiled code pushes frames.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[repr(C)]
 pub struct Frame {
     /// Index of the running function in the module.
     pub func: u32,

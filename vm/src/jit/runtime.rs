@@ -20,7 +20,7 @@ use crate::core::program::Program;
 use crate::core::sched::Scheduler;
 use crate::error::Trap;
 use crate::memory::Heap;
-use crate::stack::{Frame, ensure_window};
+use crate::stack::{Frame, REGISTER_WINDOW, ensure_window};
 use crate::syscall::{NativeContext, Syscalls};
 
 use super::translate::{STATUS_EXITED, STATUS_NO_ENTRY, STATUS_RETURNED};
@@ -47,6 +47,16 @@ pub(crate) struct JitContext {
     entries: *const AtomicUsize,
     /// Compiled calls nested on the native stack.
     native_depth: u64,
+    /// The frame stack's first frame (moves when it grows).
+    frames_pointer: *mut Frame,
+    /// The frames on it: compiled code pushes and pops frames itself, so this, not the vector's
+    /// length, is the truth while compiled code runs (see [`with_frames`]).
+    frames_length: usize,
+    /// How many frames compiled code may have on it before a call goes through `call_enter`: the
+    /// vector's capacity, or the depth limit when that is lower.
+    frames_room: usize,
+    /// The highest base at which the register stack holds a whole register window.
+    stack_limit: usize,
     globals_len: usize,
     stack_vec: *mut Vec<u64>,
     frames: *mut Vec<Frame>,
@@ -72,6 +82,10 @@ pub(crate) enum ContextField {
     Globals,
     Entries,
     NativeDepth,
+    FramesPointer,
+    FramesLength,
+    FramesRoom,
+    StackLimit,
 }
 
 /// The byte offset of a context field.
@@ -83,6 +97,10 @@ pub(crate) fn offset(field: ContextField) -> i32 {
         ContextField::Globals => offset_of!(JitContext, globals),
         ContextField::Entries => offset_of!(JitContext, entries),
         ContextField::NativeDepth => offset_of!(JitContext, native_depth),
+        ContextField::FramesPointer => offset_of!(JitContext, frames_pointer),
+        ContextField::FramesLength => offset_of!(JitContext, frames_length),
+        ContextField::FramesRoom => offset_of!(JitContext, frames_room),
+        ContextField::StackLimit => offset_of!(JitContext, stack_limit),
     };
     // A handful of words.
     offset as i32
@@ -94,10 +112,9 @@ pub(crate) enum Helper {
     /// `exit_at(ctx, pc)`: saves `pc` as the running frame's pc (compiled code then stores its
     /// registers and returns "exited").
     ExitAt,
-    /// `call_enter(ctx, func, base, dst, resume) -> refused`: pushes a call's frame.
+    /// `call_enter(ctx, func, base, dst, resume) -> refused`: pushes a call's frame when compiled
+    /// code cannot (the frame stack or the register stack must grow, the callee is not compiled).
     CallEnter,
-    /// `call_leave(ctx)`: pops the frame of a callee that returned.
-    CallLeave,
     /// `float_remainder(a, b) -> a % b`.
     FloatRemainder,
     /// `array_get(ctx, array, index) -> failed`, the element in `ret`.
@@ -122,7 +139,6 @@ impl Helper {
             Helper::CallEnter => {
                 call_enter as extern "C" fn(*mut JitContext, u64, u64, u64, u64) -> u64 as usize
             }
-            Helper::CallLeave => call_leave as extern "C" fn(*mut JitContext) as usize,
             Helper::FloatRemainder => float_remainder as extern "C" fn(f64, f64) -> f64 as usize,
             Helper::ArrayGet => {
                 array_get as extern "C" fn(*mut JitContext, u64, u64) -> u64 as usize
@@ -149,12 +165,13 @@ extern "C" fn exit_at(ctx: *mut JitContext, pc: u64) {
     // SAFETY: compiled code passes the context pointer it was called with, which `run` keeps valid
     // (and otherwise untouched) while compiled code runs.
     let ctx = unsafe { &mut *ctx };
-    // SAFETY: as above; `frames` comes from the `&mut Vec<Frame>` `run` holds.
-    let frames = unsafe { &mut *ctx.frames };
-    let Some(top) = frames.last_mut() else {
+    let Some(top) = with_frames(ctx, |frames| {
+        let top = frames.last_mut()?;
+        top.pc = pc as usize;
+        Some(*top)
+    }) else {
         return;
     };
-    top.pc = pc as usize;
     // SAFETY: `program` and `exits` come from shared borrows `run` holds for the call.
     let (program, exits) = unsafe { (&*ctx.program, &*ctx.exits) };
     if let Some(instr) = program
@@ -166,17 +183,66 @@ extern "C" fn exit_at(ctx: *mut JitContext, pc: u64) {
     }
 }
 
+/// Runs `work` on the frame stack: its length is first set to the one compiled code keeps, and
+/// the context then learns where the frames are, how many there are and how much room is left.
+fn with_frames<R>(ctx: &mut JitContext, work: impl FnOnce(&mut Vec<Frame>) -> R) -> R {
+    // SAFETY: `frames` comes from the `&mut Vec<Frame>` `run` holds for the call. Compiled code
+    // only pushes a frame below `frames_room` (at most the capacity) after writing all its fields,
+    // so the first `frames_length` frames are initialized.
+    let frames = unsafe {
+        let frames = &mut *ctx.frames;
+        frames.set_len(ctx.frames_length);
+        frames
+    };
+    let result = work(frames);
+    sync_frames(ctx, frames);
+    result
+}
+
+/// Tells compiled code (through the context) where the frame stack is and how much room it has.
+fn sync_frames(ctx: &mut JitContext, frames: &mut Vec<Frame>) {
+    ctx.frames_pointer = frames.as_mut_ptr();
+    ctx.frames_length = frames.len();
+    ctx.frames_room = frames.capacity().min(ctx.max_depth);
+}
+
+/// Tells compiled code where the register stack is and how far a window fits.
+fn sync_stack(ctx: &mut JitContext, stack: &mut Vec<u64>) {
+    ctx.stack = stack.as_mut_ptr();
+    ctx.stack_limit = stack.len().saturating_sub(REGISTER_WINDOW);
+}
+
 /// Pushes the frame of a call of `func` whose registers start at `base`, after saving `resume` as
 /// the caller's pc: the callee's registers are cleared and the register stack keeps a whole window
-/// past `base`, as the interpreter's `call` does. Returns 1 (and changes nothing) when the depth
-/// limit or a malformed call refuses it; the interpreter then runs the call and raises the error.
+/// past `base`, as the interpreter's `call` does; the frame stack gets room for more frames.
+/// Returns 1 (and changes nothing) when the depth limit or a malformed call refuses it; the
+/// interpreter then runs the call and raises the error.
 extern "C" fn call_enter(ctx: *mut JitContext, func: u64, base: u64, dst: u64, resume: u64) -> u64 {
     // SAFETY: see `exit_at`.
     let ctx = unsafe { &mut *ctx };
-    // SAFETY: `frames`, `stack_vec` and `program` come from the borrows `run` holds.
-    let (frames, stack, program) =
-        unsafe { (&mut *ctx.frames, &mut *ctx.stack_vec, &*ctx.program) };
-    if frames.len() >= ctx.max_depth {
+    guarded(ctx, 1, |ctx| push_call(ctx, func, base, dst, resume))
+}
+
+/// Runs a helper's work; a panic is kept in the context (and resumed once compiled code has
+/// returned) instead of unwinding into compiled code, and the helper returns `refused`.
+fn guarded(ctx: &mut JitContext, refused: u64, work: impl FnOnce(&mut JitContext) -> u64) -> u64 {
+    let ctx_pointer = std::ptr::from_mut(ctx);
+    // SAFETY: `ctx_pointer` is the live context; `work` has the only use of it until it returns.
+    match catch_unwind(AssertUnwindSafe(|| work(unsafe { &mut *ctx_pointer }))) {
+        Ok(status) => status,
+        Err(panic) => {
+            ctx.panic = Some(panic);
+            refused
+        }
+    }
+}
+
+/// The body of `call_enter`.
+fn push_call(ctx: &mut JitContext, func: u64, base: u64, dst: u64, resume: u64) -> u64 {
+    // SAFETY: `stack_vec` and `program` come from the borrows `run` holds.
+    let (stack, program) = unsafe { (&mut *ctx.stack_vec, &*ctx.program) };
+    let max_depth = ctx.max_depth;
+    if ctx.frames_length >= max_depth {
         return 1;
     }
     let (Some(callee), Ok(func), Ok(base), Ok(dst)) = (
@@ -190,28 +256,26 @@ extern "C" fn call_enter(ctx: *mut JitContext, func: u64, base: u64, dst: u64, r
     if ensure_window(stack, base).is_err() {
         return 1;
     }
+    sync_stack(ctx, stack);
     let Some(registers) = stack.get_mut(base..base + callee.nregs) else {
         return 1;
     };
     registers.fill(0);
-    ctx.stack = stack.as_mut_ptr();
-    if let Some(caller) = frames.last_mut() {
-        caller.pc = resume as usize;
-    }
-    frames.push(Frame {
-        func,
-        pc: 0,
-        base,
-        ret: dst,
-    });
-    0
-}
-
-/// Pops the frame of a compiled callee that returned.
-extern "C" fn call_leave(ctx: *mut JitContext) {
-    // SAFETY: see `call_enter`.
-    let frames = unsafe { &mut *(*ctx).frames };
-    frames.pop();
+    with_frames(ctx, |frames| {
+        if let Some(caller) = frames.last_mut() {
+            caller.pc = resume as usize;
+        }
+        frames.push(Frame {
+            func,
+            pc: 0,
+            base,
+            ret: dst,
+        });
+        // Room for the calls that follow, up to the depth limit.
+        let wanted = frames.len().saturating_mul(2).max(64).min(max_depth);
+        frames.reserve(wanted.saturating_sub(frames.len()));
+        0
+    })
 }
 
 /// `rem.f`: the remainder with the sign of `a`, as C's `fmod`.
@@ -322,13 +386,12 @@ extern "C" fn field_set(ctx: *mut JitContext, object: u64, field: u64, value: u6
 extern "C" fn call_native(ctx: *mut JitContext, native: u64, first: u64, dst: u64, pc: u64) -> u64 {
     // SAFETY: compiled code passes its context; every pointer in it comes from a borrow `run`
     // holds for the call, and none of those values is otherwise used while compiled code runs.
-    let (ctx, program, stack, frames, heap, sys, sched, globals) = unsafe {
+    let (ctx, program, stack, heap, sys, sched, globals) = unsafe {
         let ctx = &mut *ctx;
         (
             &mut *std::ptr::from_mut(ctx),
             &*ctx.program,
             &mut *ctx.stack_vec,
-            &mut *ctx.frames,
             &mut *ctx.heap,
             &mut *ctx.sys,
             &*ctx.sched,
@@ -356,7 +419,9 @@ extern "C" fn call_native(ctx: *mut JitContext, native: u64, first: u64, dst: u6
                 .ok_or_else(|| Trap::internal("register out of range"))? = value;
         }
         if heap.should_collect() {
-            collect(heap, program, stack, frames, globals, sched);
+            with_frames(ctx, |frames| {
+                collect(heap, program, stack, frames, globals, sched)
+            });
             heap.check_limit()?;
         }
         Ok(())
@@ -369,9 +434,11 @@ extern "C" fn call_native(ctx: *mut JitContext, native: u64, first: u64, dst: u6
             Trap::internal("a native panicked")
         }
     };
-    if let Some(top) = frames.last_mut() {
-        top.pc = pc as usize + 1;
-    }
+    with_frames(ctx, |frames| {
+        if let Some(top) = frames.last_mut() {
+            top.pc = pc as usize + 1;
+        }
+    });
     ctx.raised = Some(trap);
     1
 }
@@ -408,6 +475,12 @@ pub(crate) fn run(jit: &Jit, thread: Thread<'_>, code: *const u8, pc: usize) -> 
     let Some(&top) = thread.frames.last() else {
         return Outcome::NotEntered;
     };
+    // Room for compiled calls, so that most of them push their frame themselves.
+    thread.frames.reserve(64);
+    let frames_pointer = thread.frames.as_mut_ptr();
+    let frames_length = thread.frames.len();
+    let frames_room = thread.frames.capacity().min(thread.max_depth);
+    let stack_limit = thread.stack.len().saturating_sub(REGISTER_WINDOW);
     let mut context = JitContext {
         stack: thread.stack.as_mut_ptr(),
         fuel: *thread.fuel,
@@ -416,6 +489,10 @@ pub(crate) fn run(jit: &Jit, thread: Thread<'_>, code: *const u8, pc: usize) -> 
         globals_len: thread.globals.len(),
         entries: jit.entries.as_ptr(),
         native_depth: 0,
+        frames_pointer,
+        frames_length,
+        frames_room,
+        stack_limit,
         stack_vec: std::ptr::from_mut(thread.stack),
         frames: std::ptr::from_mut(thread.frames),
         program: thread.program,
@@ -437,6 +514,7 @@ pub(crate) fn run(jit: &Jit, thread: Thread<'_>, code: *const u8, pc: usize) -> 
         function(&mut context, top.base as u64, pc as u64)
     };
     *thread.fuel = context.fuel;
+    with_frames(&mut context, |_| ());
     if let Some(panic) = context.panic.take() {
         resume_unwind(panic);
     }

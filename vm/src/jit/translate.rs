@@ -31,6 +31,7 @@ use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext, Variable};
 
 use crate::bytecode::{Instr, ValueKind};
 use crate::core::program::{FuncInfo, Program};
+use crate::stack::Frame;
 
 use super::runtime::{self, ContextField, Helper};
 
@@ -66,6 +67,17 @@ pub(crate) const STATUS_RETURNED: i64 = 0;
 pub(crate) const STATUS_EXITED: i64 = 1;
 /// It was entered at a pc that is not one of its entries; nothing ran.
 pub(crate) const STATUS_NO_ENTRY: i64 = 2;
+
+/// The entry "pc" of a call from compiled code: the function starts with its parameters in the
+/// register window and every other register 0, whatever the window holds.
+pub(crate) const FRESH_CALL: u64 = u64::MAX;
+
+/// Bytes of one [`Frame`] on the frame stack, and the offsets of its fields.
+const FRAME_SIZE: i64 = std::mem::size_of::<Frame>() as i64;
+const FRAME_FUNC: i32 = std::mem::offset_of!(Frame, func) as i32;
+const FRAME_PC: i32 = std::mem::offset_of!(Frame, pc) as i32;
+const FRAME_BASE: i32 = std::mem::offset_of!(Frame, base) as i32;
+const FRAME_RET: i32 = std::mem::offset_of!(Frame, ret) as i32;
 
 /// The signature every compiled function has: `(context, base, entry pc) -> status`.
 pub(crate) fn compiled_signature(call_conv: CallConv) -> Signature {
@@ -299,6 +311,26 @@ impl<'t, 'b> Translator<'t, 'b> {
         }
     }
 
+    /// The start of a call from compiled code: parameters from the register window, every other
+    /// register 0 (its slot in the window is not cleared: compiled code stores the references before
+    /// anything can collect, and every register when it leaves).
+    fn start_fresh(&mut self) {
+        let regs = self.b.use_var(self.regs);
+        for register in 0..self.function.nregs {
+            let ty = clif_type(self.kinds[register]);
+            let value = if register < self.function.params {
+                self.b
+                    .ins()
+                    .load(ty, Self::flags(), regs, Self::slot_offset(register))
+            } else if ty == types::F64 {
+                self.b.ins().f64const(0.0)
+            } else {
+                self.b.ins().iconst(types::I64, 0)
+            };
+            self.b.def_var(self.vars[register], value);
+        }
+    }
+
     /// Stores the registers for which `which` holds into the register window.
     fn store_registers(&mut self, which: impl Fn(ValueKind) -> bool) {
         let regs = self.b.use_var(self.regs);
@@ -452,6 +484,19 @@ impl<'t, 'b> Translator<'t, 'b> {
         let jump_table = self
             .b
             .create_jump_table(JumpTableData::new(default, &table));
+        // A call from compiled code starts fresh: parameters in the window, the other registers 0.
+        let fresh = self.b.create_block();
+        let not_fresh = self.b.create_block();
+        let is_fresh = self
+            .b
+            .ins()
+            .icmp_imm_s(IntCC::Equal, entry_pc, FRESH_CALL as i64);
+        self.b.ins().brif(is_fresh, fresh, &[], not_fresh, &[]);
+        self.b.switch_to_block(fresh);
+        self.start_fresh();
+        let first = self.block_at(0)?;
+        self.b.ins().jump(first, &[]);
+        self.b.switch_to_block(not_fresh);
         let in_range =
             self.b
                 .ins()
@@ -938,15 +983,19 @@ impl<'t, 'b> Translator<'t, 'b> {
         true
     }
 
-    /// `call`: a counted step; pushes the callee's frame (the runtime clears its registers and grows
-    /// the stack), copies the arguments, and calls the callee's compiled code directly. A callee
-    /// with no compiled code, a native call chain that is too deep or a callee that exited makes
-    /// this function exit too, after the call: the interpreter runs the callee and returns here.
+    /// `call`: a counted step. The fast path pushes the callee's frame itself (when the frame stack
+    /// has room, the register stack a whole window past the callee's base, the callee compiled code
+    /// and the native nesting room), copies the arguments and calls the callee's compiled code
+    /// directly. Otherwise the runtime pushes the frame (growing what must grow, clearing the
+    /// callee's registers), and a callee with no compiled code or a chain nested too deep makes
+    /// this function exit after the call: the interpreter runs the callee and returns here. A
+    /// callee that exited makes this function exit too.
     fn call(&mut self, pc: usize, func: u32, args: u16, dst: u16) -> Result<(), Refusal> {
         let callee = &self.program.funcs[func as usize];
         let (params, callee_returns) = (callee.params, callee.returns_value);
         let nregs = self.function.nregs;
         let after = self.block_at(pc + 1)?;
+        let ctx = self.ctx;
 
         let fuel = self.ctx_load(types::I64, ContextField::Fuel);
         let empty = self.b.ins().icmp_imm_s(IntCC::Equal, fuel, 0);
@@ -954,7 +1003,71 @@ impl<'t, 'b> Translator<'t, 'b> {
         // The callee may collect: the collector reads references from the register window.
         self.store_registers(|kind| kind == ValueKind::Ref);
         let new_base = self.b.ins().iadd_imm_s(self.base, nregs as i64);
-        let ctx = self.ctx;
+
+        let depth = self.b.create_block();
+        let code_var = self.b.declare_var(types::I64);
+        let fast = self.b.create_block();
+        let slow = self.b.create_block();
+        let invoke = self.b.create_block();
+        self.b.set_cold_block(slow);
+
+        // The fast path's conditions.
+        let length = self.ctx_load(types::I64, ContextField::FramesLength);
+        let room = self.ctx_load(types::I64, ContextField::FramesRoom);
+        let frame_fits = self.b.ins().icmp(IntCC::UnsignedLessThan, length, room);
+        let limit = self.ctx_load(types::I64, ContextField::StackLimit);
+        let window_fits = self
+            .b
+            .ins()
+            .icmp(IntCC::UnsignedLessThanOrEqual, new_base, limit);
+        let entries = self.ctx_load(types::I64, ContextField::Entries);
+        let code = self.b.ins().load(
+            types::I64,
+            Self::flags(),
+            entries,
+            Self::slot_offset(func as usize),
+        );
+        let compiled = self.b.ins().icmp_imm_s(IntCC::NotEqual, code, 0);
+        let nesting = self.ctx_load(types::I64, ContextField::NativeDepth);
+        let shallow = self.b.ins().icmp_imm_s(
+            IntCC::UnsignedLessThan,
+            nesting,
+            runtime::MAX_NATIVE_DEPTH as i64,
+        );
+        let fits = self.b.ins().band(frame_fits, window_fits);
+        let callable = self.b.ins().band(compiled, shallow);
+        let go = self.b.ins().band(fits, callable);
+        self.b.def_var(code_var, code);
+        self.b.ins().brif(go, fast, &[], slow, &[]);
+
+        // Fast: the caller's pc, then the callee's frame, on the frame stack.
+        self.b.switch_to_block(fast);
+        let frames = self.ctx_load(types::I64, ContextField::FramesPointer);
+        let offset = self.b.ins().imul_imm_s(length, FRAME_SIZE);
+        let slot = self.b.ins().iadd(frames, offset);
+        let resume = self.b.ins().iconst(types::I64, (pc + 1) as i64);
+        self.b
+            .ins()
+            .store(Self::flags(), resume, slot, FRAME_PC - FRAME_SIZE as i32);
+        let func_value = self.b.ins().iconst(types::I32, i64::from(func));
+        self.b
+            .ins()
+            .store(Self::flags(), func_value, slot, FRAME_FUNC);
+        let zero = self.b.ins().iconst(types::I64, 0);
+        self.b.ins().store(Self::flags(), zero, slot, FRAME_PC);
+        self.b
+            .ins()
+            .store(Self::flags(), new_base, slot, FRAME_BASE);
+        let dst_value = self.b.ins().iconst(types::I16, i64::from(dst));
+        self.b
+            .ins()
+            .store(Self::flags(), dst_value, slot, FRAME_RET);
+        let longer = self.b.ins().iadd_imm_s(length, 1);
+        self.ctx_store(longer, ContextField::FramesLength);
+        self.b.ins().jump(depth, &[]);
+
+        // Slow: the runtime pushes the frame.
+        self.b.switch_to_block(slow);
         let func_value = self.b.ins().iconst(types::I64, i64::from(func));
         let dst_value = self.b.ins().iconst(types::I64, i64::from(dst));
         let resume = self.b.ins().iconst(types::I64, (pc + 1) as i64);
@@ -966,17 +1079,7 @@ impl<'t, 'b> Translator<'t, 'b> {
         )[0];
         // Refused (the depth limit): the interpreter runs the call again and raises the error.
         self.exit_if(refused, pc);
-        let fuel = self.ctx_load(types::I64, ContextField::Fuel);
-        let left = self.b.ins().iadd_imm_s(fuel, -1);
-        self.ctx_store(left, ContextField::Fuel);
         self.reload_regs();
-        let regs = self.b.use_var(self.regs);
-        for index in 0..params {
-            let value = self.get(args + index as u16);
-            self.b
-                .ins()
-                .store(Self::flags(), value, regs, Self::slot_offset(nregs + index));
-        }
         let entries = self.ctx_load(types::I64, ContextField::Entries);
         let code = self.b.ins().load(
             types::I64,
@@ -984,28 +1087,41 @@ impl<'t, 'b> Translator<'t, 'b> {
             entries,
             Self::slot_offset(func as usize),
         );
-        let depth = self.ctx_load(types::I64, ContextField::NativeDepth);
+        self.b.def_var(code_var, code);
+        let missing = self.b.ins().icmp_imm_s(IntCC::Equal, code, 0);
+        let nesting = self.ctx_load(types::I64, ContextField::NativeDepth);
         let too_deep = self.b.ins().icmp_imm_s(
             IntCC::UnsignedGreaterThanOrEqual,
-            depth,
+            nesting,
             runtime::MAX_NATIVE_DEPTH as i64,
         );
-        let missing = self.b.ins().icmp_imm_s(IntCC::Equal, code, 0);
         let leave = self.b.ins().bor(too_deep, missing);
-        let direct = self.b.create_block();
-        // The callee's frame is pushed and this frame's pc saved: leave without saving a pc.
-        self.b.ins().brif(leave, self.flush, &[], direct, &[]);
-        self.b.switch_to_block(direct);
-        let deeper = self.b.ins().iadd_imm_s(depth, 1);
+        let interpreted = self.b.create_block();
+        self.b.set_cold_block(interpreted);
+        self.b.ins().brif(leave, interpreted, &[], depth, &[]);
+        // The interpreter runs the callee (its frame is pushed, this frame's pc saved): the step
+        // is taken here, the arguments copied, and this function leaves without saving a pc.
+        self.b.switch_to_block(interpreted);
+        self.take_step_and_copy_arguments(args, params);
+        self.b.ins().jump(self.flush, &[]);
+
+        // The callee's frame is pushed: take the step, copy the arguments, call.
+        self.b.switch_to_block(depth);
+        self.take_step_and_copy_arguments(args, params);
+        self.b.ins().jump(invoke, &[]);
+        self.b.switch_to_block(invoke);
+        let code = self.b.use_var(code_var);
+        let nesting = self.ctx_load(types::I64, ContextField::NativeDepth);
+        let deeper = self.b.ins().iadd_imm_s(nesting, 1);
         self.ctx_store(deeper, ContextField::NativeDepth);
         let signature = self.b.import_signature(compiled_signature(self.call_conv));
-        let start = self.b.ins().iconst(types::I64, 0);
+        let start = self.b.ins().iconst(types::I64, FRESH_CALL as i64);
         let call = self
             .b
             .ins()
             .call_indirect(signature, code, &[ctx, new_base, start]);
         let status = self.b.inst_results(call)[0];
-        self.ctx_store(depth, ContextField::NativeDepth);
+        self.ctx_store(nesting, ContextField::NativeDepth);
         self.reload_regs();
         let exited = self
             .b
@@ -1014,7 +1130,10 @@ impl<'t, 'b> Translator<'t, 'b> {
         let returned = self.b.create_block();
         self.b.ins().brif(exited, self.flush, &[], returned, &[]);
         self.b.switch_to_block(returned);
-        self.call_helper(Helper::CallLeave, &[types::I64], &[], &[ctx]);
+        // Pop the callee's frame.
+        let length = self.ctx_load(types::I64, ContextField::FramesLength);
+        let shorter = self.b.ins().iadd_imm_s(length, -1);
+        self.ctx_store(shorter, ContextField::FramesLength);
         if callee_returns {
             let ty = clif_type(self.kinds[usize::from(dst)]);
             let value = self.ctx_load(ty, ContextField::Ret);
@@ -1022,6 +1141,21 @@ impl<'t, 'b> Translator<'t, 'b> {
         }
         self.b.ins().jump(after, &[]);
         Ok(())
+    }
+
+    /// The call's step, and its arguments into the callee's registers (after this frame's).
+    fn take_step_and_copy_arguments(&mut self, args: u16, params: usize) {
+        let fuel = self.ctx_load(types::I64, ContextField::Fuel);
+        let left = self.b.ins().iadd_imm_s(fuel, -1);
+        self.ctx_store(left, ContextField::Fuel);
+        let regs = self.b.use_var(self.regs);
+        let nregs = self.function.nregs;
+        for index in 0..params {
+            let value = self.get(args + index as u16);
+            self.b
+                .ins()
+                .store(Self::flags(), value, regs, Self::slot_offset(nregs + index));
+        }
     }
 }
 

@@ -1,6 +1,12 @@
 //! The report of `cargo xtask bench` as markdown: the workload table, the startup table, the
 //! targets of the issue with whether each holds, and the whole of `bench/RESULTS.md`.
 //!
+//! The workload table has a time column per implementation, Vitte's two first: "Vitte", the
+//! default `vitte run` (the JIT on), and "Vitte interp", `vitte run --jit off`; next to them
+//! "JIT / interp", the first's time over the second's, and "JIT compile", the compile time the
+//! JIT reported in the workload's `--jit-stats` run. Every other ratio (to Lua 5.4, LuaJIT, Python,
+//! C, and of peak memory) and every target is about the default run.
+//!
 //! The targets: Vitte's median time at most 1.0 × Lua 5.4's or CPython's on the workloads that
 //! name one ([`crate::workloads::SpeedTarget`]); Vitte's peak memory at most 2 × Lua 5.4's on every
 //! workload written in Lua; `vitte run` of an empty program at most 2 × `lua5.4 -e ''`. A ratio is
@@ -88,6 +94,9 @@ pub struct WorkloadRow {
     pub size: u64,
     /// A cell per implementation.
     pub cells: Vec<(Implementation, Cell)>,
+    /// The time the JIT spent compiling, as the workload's `vitte run --jit-stats` reported it;
+    /// `None` when it reported none.
+    pub compile_time: Option<Duration>,
 }
 
 impl WorkloadRow {
@@ -145,8 +154,13 @@ impl Report {
         let _ = writeln!(
             text,
             "Median wall time of {} in ms, run alternately after one warm-up; peak resident \
-             memory in MiB (the largest of those runs); ratios are Vitte's figure over the \
-             other's. \"—\": no program in that language; \"missing\": the tool is not installed.\n",
+             memory in MiB (the largest of those runs). \"Vitte\" is `vitte run` in its default \
+             mode (the JIT on), \"Vitte interp\" is `vitte run --jit off` (the interpreter alone), \
+             and \"JIT / interp\" is the first's time over the second's. \"JIT compile\" is the \
+             time the JIT spent compiling functions to machine code, as one more, untimed run with \
+             `--jit-stats` reports it (a part of the \"Vitte\" time). The other ratios are Vitte's \
+             figure (the JIT on) over the other's. \"—\": no program in that language, or no \
+             compile time reported; \"missing\": the tool is not installed.\n",
             runs(self.runs)
         );
         text.push_str(&self.workload_table());
@@ -167,13 +181,16 @@ impl Report {
     }
 
     fn workload_table(&self) -> String {
-        let others = &Implementation::ALL[1..];
+        // The Vitte runs (the JIT, then the interpreter) and the other implementations.
+        let (vittes, others): (Vec<Implementation>, Vec<Implementation>) = Implementation::ALL
+            .into_iter()
+            .partition(|implementation| implementation.language() == Language::Vitte);
+        let time_heading =
+            |implementation: &Implementation| format!("{} (ms)", implementation.heading());
         let mut headings = vec!["workload".to_owned(), "size".to_owned()];
-        headings.extend(
-            Implementation::ALL
-                .iter()
-                .map(|implementation| format!("{} (ms)", implementation.heading())),
-        );
+        headings.extend(vittes.iter().map(time_heading));
+        headings.extend(["JIT / interp".to_owned(), "JIT compile (ms)".to_owned()]);
+        headings.extend(others.iter().map(time_heading));
         headings.extend(
             others
                 .iter()
@@ -188,18 +205,19 @@ impl Report {
         for row in &self.rows {
             let vitte = row.cell(Implementation::Vitte);
             let lua = row.cell(Implementation::Lua54);
+            let time_text = |implementation: &Implementation| row.cell(*implementation).time_text();
             let mut cells = vec![format!("`{}`", row.workload.name), row.size.to_string()];
+            cells.extend(vittes.iter().map(time_text));
+            cells.extend([
+                ratio_text(time_ratio(vitte, row.cell(Implementation::VitteInterp))),
+                row.compile_time.map_or_else(|| "—".to_owned(), millis),
+            ]);
+            cells.extend(others.iter().map(time_text));
             cells.extend(
-                Implementation::ALL
+                others
                     .iter()
-                    .map(|implementation| row.cell(*implementation).time_text()),
+                    .map(|other| ratio_text(time_ratio(vitte, row.cell(*other)))),
             );
-            cells.extend(others.iter().map(|other| {
-                ratio_text(ratio(
-                    vitte.time().map(|time| time.as_secs_f64()),
-                    row.cell(*other).time().map(|time| time.as_secs_f64()),
-                ))
-            }));
             cells.extend([
                 vitte.memory_text(),
                 lua.memory_text(),
@@ -346,7 +364,8 @@ pub fn results_file(report: &Report, machine: &Machine, now: SystemTime, quick: 
          ```\n\n\
          The runner builds `vitte` in release mode, installs the missing tools (Debian packages) when \
          it can, builds the C versions with `gcc -O2 -std=c99`, times Python as its interpreter binary \
-         and checks that every implementation prints the same output; \
+         and checks that every implementation, Vitte with and without its JIT included, prints the \
+         same output; \
          [README.md](README.md#running-them) has the details.\n",
         runs = super::DEFAULT_RUNS,
     );
@@ -476,11 +495,13 @@ mod tests {
         })
     }
 
-    fn row(name: &str, cells: [Cell; 5]) -> WorkloadRow {
+    /// A row whose cells are, in order, the JIT, the interpreter, Lua 5.4, LuaJIT, Python and C.
+    fn row(name: &str, cells: [Cell; 6], compile_time: Option<Duration>) -> WorkloadRow {
         WorkloadRow {
             workload: workload(name),
             size: workload(name).default_size,
             cells: Implementation::ALL.into_iter().zip(cells).collect(),
+            compile_time,
         }
     }
 
@@ -491,27 +512,35 @@ mod tests {
                     "fib",
                     [
                         measured(300, 4),
+                        measured(1200, 3),
                         measured(200, 2),
                         Cell::Missing,
                         measured(600, 9),
                         measured(10, 1),
                     ],
+                    Some(Duration::from_micros(8_053)),
                 ),
                 row(
                     "methods",
                     [
                         measured(1500, 3),
+                        measured(1000, 3),
                         Cell::NotWritten,
                         Cell::NotWritten,
                         Cell::NotWritten,
                         Cell::NotWritten,
                     ],
+                    None,
                 ),
             ],
             startup: vec![
                 StartupRow {
                     program: StartupProgram::VitteRunEmpty,
                     cell: measured(2, 3),
+                },
+                StartupRow {
+                    program: StartupProgram::VitteRunEmptyInterp,
+                    cell: measured(3, 3),
                 },
                 StartupRow {
                     program: StartupProgram::Lua54Empty,
@@ -551,20 +580,61 @@ mod tests {
         let lines: Vec<&str> = table.lines().collect();
         assert_eq!(
             lines[0],
-            "| workload | size | Vitte (ms) | Lua 5.4 (ms) | LuaJIT (ms) | Python (ms) | C (ms) | \
+            "| workload | size | Vitte (ms) | Vitte interp (ms) | JIT / interp | JIT compile (ms) | \
+             Lua 5.4 (ms) | LuaJIT (ms) | Python (ms) | C (ms) | \
              Vitte / Lua 5.4 | Vitte / LuaJIT | Vitte / Python | Vitte / C | Vitte peak (MiB) | \
              Lua 5.4 peak (MiB) | peak Vitte / Lua 5.4 |"
         );
-        assert!(lines[1].starts_with("| --- | ---: | ---: |"));
+        let columns = lines[0].matches(" | ").count() + 1;
+        assert_eq!(
+            lines[1],
+            format!("| --- |{}", " ---: |".repeat(columns - 1)),
+            "the workload's name is the only text column"
+        );
         assert_eq!(
             lines[2],
-            "| `fib` | 32 | 300 | 200 | missing | 600 | 10.0 | 1.50 | — | 0.50 | 30.00 | 4.0 | 2.0 | 2.00 |"
+            "| `fib` | 32 | 300 | 1200 | 0.25 | 8.05 | 200 | missing | 600 | 10.0 | 1.50 | — | 0.50 | 30.00 | 4.0 | 2.0 | 2.00 |"
         );
         assert_eq!(
             lines[3],
-            "| `methods` | 300000 | 1500 | — | — | — | — | — | — | — | — | 3.0 | — | — |"
+            "| `methods` | 300000 | 1500 | 1000 | 1.50 | — | — | — | — | — | — | — | — | — | 3.0 | — | — |"
         );
         assert_eq!(lines.len(), 4);
+        for line in &lines {
+            assert_eq!(line.matches(" | ").count() + 1, columns, "{line}");
+        }
+    }
+
+    #[test]
+    fn the_jit_columns_follow_the_runs_of_vitte() {
+        // The interpreter was not measured (its run is missing): no JIT / interp ratio; a compile
+        // time of zero (nothing compiled) is a figure, not an absence.
+        let report = Report {
+            rows: vec![row(
+                "loop",
+                [
+                    measured(400, 2),
+                    Cell::Missing,
+                    measured(800, 1),
+                    Cell::Missing,
+                    Cell::Missing,
+                    Cell::Missing,
+                ],
+                Some(Duration::ZERO),
+            )],
+            startup: Vec::new(),
+            failures: Vec::new(),
+            runs: 1,
+            startup_runs: 1,
+        };
+        let table = report.workload_table();
+        let line = table.lines().nth(2).unwrap();
+        assert!(
+            line.starts_with("| `loop` | 30000000 | 400 | missing | — | 0.00 | 800 | missing |"),
+            "{line}"
+        );
+        // The ratio to Lua 5.4 is the JIT's, whatever the interpreter measured.
+        assert!(line.contains("| 0.50 | — | — | — |"), "{line}");
     }
 
     #[test]
@@ -579,7 +649,13 @@ mod tests {
             lines[2],
             "| `vitte run bench/startup/empty.vit` | 2.00 | 3.0 | 2.00 |"
         );
-        assert_eq!(lines[4], "| `python3 -c ''` | missing | missing | — |");
+        assert_eq!(
+            lines[3],
+            "| `vitte run --jit off bench/startup/empty.vit` | 3.00 | 3.0 | 3.00 |"
+        );
+        assert_eq!(lines[4], "| `lua5.4 -e ''` | 1.00 | 1.0 | 1.00 |");
+        assert_eq!(lines[5], "| `python3 -c ''` | missing | missing | — |");
+        assert_eq!(lines.len(), 6);
     }
 
     #[test]
@@ -608,11 +684,13 @@ mod tests {
                 "binary_trees",
                 [
                     measured(100, 8),
+                    measured(50, 1),
                     Cell::Missing,
                     Cell::Missing,
                     measured(400, 9),
                     Cell::Missing,
                 ],
+                None,
             )],
             startup: Vec::new(),
             failures: Vec::new(),
@@ -624,6 +702,7 @@ mod tests {
             targets[0].description,
             "`binary_trees`: time ≤ 1.0 × CPython"
         );
+        // The JIT's time (100 ms) is judged, not the faster interpreter's (50 ms).
         assert_eq!((targets[0].ratio, targets[0].verdict()), (Some(0.25), "✓"));
         assert_eq!((targets[1].ratio, targets[1].verdict()), (None, "?"));
         assert_eq!(targets.len(), 2);
@@ -642,6 +721,8 @@ mod tests {
             "**map failed:** luajit prints something else; first difference on line 2: vitte: `1` luajit: `2`\n"
         ));
         assert!(text.contains("Median wall time of 3 runs"));
+        assert!(text.contains("\"Vitte interp\" is `vitte run --jit off`"));
+        assert!(text.contains("untimed run with `--jit-stats`"));
         assert!(text.contains("## Startup\n\nMedian wall time of 20 runs"));
         assert!(text.contains("## Targets\n\nTargets: 2 of 3 hold"));
     }
@@ -660,7 +741,8 @@ mod tests {
         assert!(text.contains("- Date: 2023-11-14 22:13 UTC\n"));
         assert!(text.contains("- Machine: Some CPU, 2 logical CPU(s), Some OS\n"));
         assert!(text.contains("  - `lua5.4`: Lua 5.4.6\n"));
-        assert!(text.contains("| `fib` | 32 |"));
+        assert!(text.contains("| `fib` | 32 | 300 | 1200 | 0.25 | 8.05 |"));
+        assert!(text.contains("| `vitte run --jit off bench/startup/empty.vit` |"));
         assert!(text.contains("## Reproduce"));
         assert!(!text.contains("quick sizes"));
         assert!(results_file(&sample_report(), &machine, now, true).contains("quick sizes"));
