@@ -151,6 +151,9 @@ enum Command {
     Disasm {
         /// FILE.vit (compiled first) or FILE.vitbc
         file: PathBuf,
+        /// Print what the JIT makes of each function instead: its Cranelift IR and machine code
+        #[arg(long)]
+        jit: bool,
     },
     /// Format .vit files in place in the one canonical layout, or check that they are formatted
     #[command(
@@ -323,7 +326,15 @@ fn dispatch(command: Command, streams: &mut Streams) -> i32 {
         Command::Replay { recording, program } => replay(&recording, program, streams),
         Command::Build { file, output } => build(&file, output, streams),
         Command::Check { file } => check(&file, streams),
-        Command::Disasm { file } => disassemble(&file, streams),
+        Command::Disasm { file, jit: false } => disassemble(&file, streams),
+        Command::Disasm { file, jit: true } => match load_vm(&file, VmConfig::default(), streams) {
+            Ok(vm) => write_out(
+                &vm.jit_listing().unwrap_or_default(),
+                "the listing",
+                streams,
+            ),
+            Err(code) => code,
+        },
         Command::Fmt {
             files,
             check,
@@ -586,13 +597,15 @@ fn disassemble(file: &Path, streams: &mut Streams) -> i32 {
         Ok(module) => module,
         Err(code) => return code,
     };
-    match streams
-        .stdout
-        .write_all(disasm::disassemble(&module).as_bytes())
-    {
+    write_out(&disasm::disassemble(&module), "the disassembly", streams)
+}
+
+/// Writes `text` (`what`, for the error message) to stdout.
+fn write_out(text: &str, what: &str, streams: &mut Streams) -> i32 {
+    match streams.stdout.write_all(text.as_bytes()) {
         Ok(()) => 0,
         Err(error) => {
-            streams.error(&format!("error: cannot write the disassembly: {error}"));
+            streams.error(&format!("error: cannot write {what}: {error}"));
             EXIT_IO_ERROR
         }
     }

@@ -448,6 +448,12 @@ impl Vm {
         result
     }
 
+    /// What the JIT makes of each function of the loaded program: its Cranelift IR and machine code
+    /// (`vitte disasm --jit`); `None` when no program is loaded.
+    pub fn jit_listing(&self) -> Option<String> {
+        Some(Jit::listing(self.program.as_ref()?))
+    }
+
     /// What the JIT did in the last run (`None` before the first).
     pub fn jit_stats(&self) -> Option<&JitStats> {
         self.jit_stats.as_ref()

@@ -83,6 +83,39 @@ impl Backend {
         Ok((id, bytes))
     }
 
+    /// The listing of one function's translation: its Cranelift IR, then the machine code
+    /// Cranelift makes of it (after register allocation), for `vitte disasm --jit`.
+    pub(crate) fn listing(
+        &mut self,
+        program: &Program,
+        info: &FuncInfo,
+    ) -> Result<String, Refusal> {
+        self.module.clear_context(&mut self.context);
+        self.context.func.signature = translate::compiled_signature(self.call_conv);
+        translate::translate(
+            program,
+            info,
+            &mut self.context.func,
+            &mut self.builder_context,
+            self.module.isa().frontend_config(),
+        )?;
+        let ir = self.context.func.display().to_string();
+        self.context.set_disasm(true);
+        let compiled = self
+            .context
+            .compile(self.module.isa(), &mut Default::default())
+            .map_err(|error| Refusal::Backend(format!("{:?}", error.inner)))?;
+        let bytes = compiled.code_buffer().len();
+        let machine = compiled.vcode.clone().unwrap_or_default();
+        self.context.set_disasm(false);
+        self.module.clear_context(&mut self.context);
+        Ok(format!(
+            "; Cranelift IR\n{ir}\n; machine code ({} bytes, {})\n{machine}",
+            bytes,
+            self.module.isa().triple()
+        ))
+    }
+
     /// Makes the functions defined since the last call executable; returns their addresses.
     ///
     /// # Errors

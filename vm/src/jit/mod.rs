@@ -354,6 +354,32 @@ impl Jit {
         state.tiers[root] = Tier::Refused(Refusal::Backend("built without the JIT".into()));
     }
 
+    /// For each function: what the JIT makes of it (its Cranelift IR and machine code), or why it
+    /// stays in the interpreter.
+    #[cfg(feature = "jit")]
+    pub(crate) fn listing(program: &Program) -> String {
+        let mut out = String::new();
+        let mut backend = match backend::Backend::new() {
+            Ok(backend) => backend,
+            Err(message) => return format!("; the JIT cannot run here: {message}\n"),
+        };
+        for (info, function) in program.funcs.iter().zip(&program.module.functions) {
+            out.push_str(&format!("; function {}\n", function.name));
+            match backend.listing(program, info) {
+                Ok(text) => out.push_str(&text),
+                Err(refusal) => out.push_str(&format!("; not compiled: {refusal}\n")),
+            }
+            out.push('\n');
+        }
+        out
+    }
+
+    /// For each function: what the JIT makes of it (without the JIT: that it is not built in).
+    #[cfg(not(feature = "jit"))]
+    pub(crate) fn listing(_program: &Program) -> String {
+        "; this build has no JIT (cargo feature `jit`)\n".to_owned()
+    }
+
     /// What the JIT did so far.
     pub(crate) fn stats(&self, program: &Program) -> JitStats {
         let name = |func: usize| {
@@ -402,3 +428,42 @@ impl Drop for Jit {
 
 #[cfg(feature = "jit")]
 mod backend;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn modes_parse_from_their_names_only() {
+        assert_eq!(JitMode::parse("off"), Ok(JitMode::Off));
+        assert_eq!(JitMode::parse(" on "), Ok(JitMode::On));
+        assert_eq!(JitMode::parse("always"), Ok(JitMode::Always));
+        let refused = JitMode::parse("fast").unwrap_err();
+        assert!(refused.contains("`fast`") && refused.contains("off, on or always"));
+        for mode in [JitMode::Off, JitMode::On, JitMode::Always] {
+            assert_eq!(JitMode::parse(&mode.to_string()), Ok(mode));
+        }
+        assert_eq!(JitMode::default(), JitMode::On);
+    }
+
+    #[test]
+    fn statistics_read_as_sentences() {
+        let stats = JitStats {
+            compiled: vec!["fib".into(), "main".into()],
+            refused: vec![("big".into(), "too large".into())],
+            compile_time: Duration::from_micros(1500),
+            code_bytes: 2048,
+            entries: 7,
+            loop_entries: 3,
+            exits: vec![("call".into(), 4)],
+        };
+        assert_eq!(
+            stats.to_string(),
+            "jit: 2 function(s) compiled in 1.500 ms, 2048 bytes of machine code\n\
+             jit: compiled: fib, main\n\
+             jit: interpreted: big (too large)\n\
+             jit: 7 entries into compiled code, 3 into running loops\n\
+             jit: 4 exit(s) to the interpreter at `call`\n"
+        );
+    }
+}
