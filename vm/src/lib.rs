@@ -52,14 +52,16 @@
 //! ```
 //!
 //! Layout: [`bytecode`] (instruction set, module model, `.vitbc` format, verifier), `core` (the
-//! interpreter loop), [`stack`] (threads and frames), [`memory`] (heap, collector, value formatting),
+//! interpreter loop), [`jit`] (the native JIT: hot functions compiled with Cranelift, behind the
+//! default cargo feature `jit`), [`stack`] (threads and frames), [`memory`] (heap, collector, value formatting),
 //! [`semantics`] (what operators and built-ins do to values, written once),
 //! [`syscall`] (the native registry, the built-ins and every contact with the outside world),
 //! [`error`] (load and runtime errors). Errors derive `Display` through `thiserror`; maps are
 //! `indexmap` maps (insertion order, as the language requires).
 
-// Only the dispatch loop may use `unsafe` (allowed on `core::interp`, the one module that does). A
-// crate's `[lints]` either inherits the workspace's or replaces them, so this one lint is set here.
+// Only the dispatch loop and the JIT's boundary may use `unsafe` (allowed on `core::interp` and
+// `jit::runtime`, the modules that do). A crate's `[lints]` either inherits the workspace's or
+// replaces them, so this one lint is set here.
 #![deny(unsafe_code)]
 
 pub mod bytecode;

@@ -24,6 +24,11 @@
 //! than it looks. So any change to this file is checked twice: with `cargo xtask bench` (medians of
 //! wall time, against Lua 5.4) and with instruction counts under `valgrind --tool=callgrind`, which
 //! are repeatable on a busy machine. Rare and heavy work belongs in functions outside the loop.
+//! Compiled code ([`crate::jit`]) is entered from three cold places: a call of a function that has
+//! compiled code, a return into one, and the end of a fuel slice (where the JIT samples what is hot
+//! and a running loop goes on in compiled code); the hot path only reads the code table at calls and
+//! returns (an empty table when the JIT is off). When compiled code leaves, the loop goes on at the
+//! innermost frame's saved pc, or raises the error a helper handed over.
 //! Value rules are those of [`crate::semantics`]: the conversions call it; the arithmetic handlers
 //! keep the rule inline (calling it cost `bench/loop` 6 % by layout, though it ran fewer
 //! instructions) with its error texts, and a test checks that they agree.
