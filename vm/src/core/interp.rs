@@ -33,7 +33,7 @@
 //! keep the rule inline (calling it cost `bench/loop` 6 % by layout, though it ran fewer
 //! instructions) with its error texts, and a test checks that they agree.
 
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::Ordering;
 
 use crate::bytecode::{Handler, Instr, ValueKind};
 use crate::debug::ThreadEvent;
@@ -81,7 +81,7 @@ pub(crate) struct Machine<'a> {
     pub(crate) fuel: &'a mut Fuel,
     pub(crate) sched: &'a mut Scheduler,
     /// The JIT, when compiled code may run (never under a debugger yet).
-    pub(crate) jit: Option<&'a Jit>,
+    pub(crate) jit: Option<&'a Jit<'a>>,
 }
 
 #[cold]
@@ -296,7 +296,6 @@ fn drive(
         hook: hook.take(),
         rerun: false,
         jit,
-        jit_entries: jit.map_or(&[], |jit| &jit.entries),
     };
     exec.stack_len = exec.stack.len();
     let mut pending = pending;
@@ -413,11 +412,9 @@ struct Exec<'a> {
     /// Set when the instruction at the pc is run again (a new fuel slice), so the checking loop
     /// does not count it twice.
     rerun: bool,
-    /// The JIT, when compiled code may run.
-    jit: Option<&'a Jit>,
-    /// The JIT's code table (empty without a JIT): a call or return into a function with code
-    /// there enters compiled code.
-    jit_entries: &'a [AtomicUsize],
+    /// The JIT, when compiled code may run (a call or return into a function whose
+    /// `FuncInfo::jit_code` is set enters its compiled code).
+    jit: Option<&'a Jit<'a>>,
 }
 
 /// The dispatch loop proper (see [`execute`]), starting at `start` in the current frame. `CHECKING` is the debugger's checking loop, which asks the hook before
@@ -788,9 +785,7 @@ fn run<const CHECKING: bool>(ex: &mut Exec<'_>, start: usize) -> Result<RunEnd, 
                     code = &callee.code;
                     ip = tri!(code_at(code, 0));
                     regs = tri!(window(ex.stack, new_base));
-                    if let Some(entry) = ex.jit_entries.get(func as usize)
-                        && entry.load(Ordering::Relaxed) != 0
-                    {
+                    if callee.jit_code.load(Ordering::Relaxed) != 0 {
                         enter_compiled!(0);
                     }
                 }
@@ -836,9 +831,7 @@ fn run<const CHECKING: bool>(ex: &mut Exec<'_>, start: usize) -> Result<RunEnd, 
                     if returns_value {
                         r!(done.ret) = value;
                     }
-                    if let Some(entry) = ex.jit_entries.get(caller.func as usize)
-                        && entry.load(Ordering::Relaxed) != 0
-                    {
+                    if caller_info.jit_code.load(Ordering::Relaxed) != 0 {
                         enter_compiled!(caller.pc);
                     }
                 }
@@ -860,9 +853,7 @@ fn run<const CHECKING: bool>(ex: &mut Exec<'_>, start: usize) -> Result<RunEnd, 
                     ip = tri!(code_at(code, caller.pc));
                     ex.base = caller.base;
                     regs = tri!(window(ex.stack, ex.base));
-                    if let Some(entry) = ex.jit_entries.get(caller.func as usize)
-                        && entry.load(Ordering::Relaxed) != 0
-                    {
+                    if caller_info.jit_code.load(Ordering::Relaxed) != 0 {
                         enter_compiled!(caller.pc);
                     }
                 }

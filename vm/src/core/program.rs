@@ -2,6 +2,8 @@
 //! hold references), per-type facts for allocating instructions, the constant pool as register words
 //! (string constants interned once, pinned in the heap), and the natives bound by name.
 
+use std::sync::atomic::AtomicUsize;
+
 use crate::bytecode::{Constant, Function, Handler, Instr, Module, Type, TypeId, ValueKind};
 use crate::error::{LoadError, Trap};
 use crate::memory::{Heap, KeyKind, Layouts};
@@ -10,7 +12,7 @@ use crate::syscall::NativeRegistry;
 use crate::syscall::registry::BoundNative;
 
 /// Frame facts of one function, and its code (copied here so that a call needs one lookup).
-#[derive(Clone, Debug)]
+#[derive(Debug)]
 pub(crate) struct FuncInfo {
     /// The instructions.
     pub(crate) code: Box<[Instr]>,
@@ -31,6 +33,9 @@ pub(crate) struct FuncInfo {
     pub(crate) small_frame: bool,
     /// Exception handlers, innermost first (only read when a runtime error unwinds).
     pub(crate) handlers: Box<[Handler]>,
+    /// The address of the function's compiled code during a run whose JIT compiled it, else 0
+    /// (set and cleared by [`crate::jit::Jit`]; compiled code reads it to call the function).
+    pub(crate) jit_code: AtomicUsize,
 }
 
 /// Registers a call clears with one fixed-size store sequence.
@@ -248,5 +253,6 @@ fn func_info(module: &Module, function: &Function) -> Result<FuncInfo, LoadError
         ref_regs,
         returns_value: !matches!(ret, Some(Type::Void) | None),
         returns_int: matches!(ret, Some(Type::Int)),
+        jit_code: AtomicUsize::new(0),
     })
 }

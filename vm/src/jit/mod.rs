@@ -31,7 +31,7 @@ pub(crate) mod translate;
 
 use std::collections::BTreeMap;
 use std::sync::Mutex;
-use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use crate::bytecode::Instr;
@@ -171,12 +171,12 @@ enum Tier {
     Refused(Refusal),
 }
 
-/// The JIT of one loaded program.
-pub(crate) struct Jit {
+/// The JIT of one run of a loaded program. The address of each function's compiled code is kept
+/// in the program (`FuncInfo::jit_code`), where the interpreter and compiled callers read it; the
+/// JIT clears it when it is dropped, with the code.
+pub(crate) struct Jit<'p> {
     mode: JitMode,
-    /// The compiled code of each function (an address), 0 where there is none. Compiled code reads
-    /// this table to call compiled callees.
-    pub(crate) entries: Box<[AtomicUsize]>,
+    program: &'p Program,
     /// Exits by instruction.
     pub(crate) exits: ExitCounts,
     /// Entries from the interpreter, and into running loops.
@@ -194,7 +194,7 @@ struct State {
     backend: Option<backend::Backend>,
 }
 
-impl std::fmt::Debug for Jit {
+impl std::fmt::Debug for Jit<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Jit")
             .field("mode", &self.mode)
@@ -202,9 +202,10 @@ impl std::fmt::Debug for Jit {
     }
 }
 
-impl Jit {
-    /// The JIT for `program`; in [`JitMode::Always`] every function that can be is compiled now.
-    pub(crate) fn new(mode: JitMode, program: &Program) -> Jit {
+impl<'p> Jit<'p> {
+    /// The JIT for a run of `program`; in [`JitMode::Always`] every function that can be is
+    /// compiled now.
+    pub(crate) fn new(mode: JitMode, program: &'p Program) -> Jit<'p> {
         let count = program.funcs.len();
         let mode = if JitMode::available() {
             mode
@@ -213,7 +214,7 @@ impl Jit {
         };
         let jit = Jit {
             mode,
-            entries: (0..count).map(|_| AtomicUsize::new(0)).collect(),
+            program,
             exits: ExitCounts::default(),
             entered: AtomicU64::new(0),
             loops_entered: AtomicU64::new(0),
@@ -236,7 +237,12 @@ impl Jit {
     /// The compiled code of function `func`, if any.
     #[inline]
     pub(crate) fn code(&self, func: u32) -> Option<*const u8> {
-        let address = self.entries.get(func as usize)?.load(Ordering::Relaxed);
+        let address = self
+            .program
+            .funcs
+            .get(func as usize)?
+            .jit_code
+            .load(Ordering::Relaxed);
         (address != 0).then_some(address as *const u8)
     }
 
@@ -336,8 +342,8 @@ impl Jit {
         match backend.finish(&batch) {
             Ok(addresses) => {
                 for ((func, _), address) in batch.iter().zip(addresses) {
-                    if let Some(entry) = self.entries.get(*func) {
-                        entry.store(address as usize, Ordering::Relaxed);
+                    if let Some(info) = program.funcs.get(*func) {
+                        info.jit_code.store(address as usize, Ordering::Relaxed);
                     }
                 }
             }
@@ -415,8 +421,11 @@ impl Jit {
     }
 }
 
-impl Drop for Jit {
+impl Drop for Jit<'_> {
     fn drop(&mut self) {
+        for info in &self.program.funcs {
+            info.jit_code.store(0, Ordering::Relaxed);
+        }
         #[cfg(feature = "jit")]
         if let Ok(state) = self.state.get_mut()
             && let Some(backend) = state.backend.take()

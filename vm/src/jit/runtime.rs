@@ -10,7 +10,6 @@
 #![allow(unsafe_code)]
 
 use std::mem::offset_of;
-use std::sync::atomic::AtomicUsize;
 
 use std::any::Any;
 use std::panic::{AssertUnwindSafe, catch_unwind, resume_unwind};
@@ -43,8 +42,6 @@ pub(crate) struct JitContext {
     ret: u64,
     /// The globals.
     globals: *mut u64,
-    /// The compiled code of each function, null where there is none.
-    entries: *const AtomicUsize,
     /// Compiled calls nested on the native stack.
     native_depth: u64,
     /// The frame stack's first frame (moves when it grows).
@@ -80,7 +77,6 @@ pub(crate) enum ContextField {
     Fuel,
     Ret,
     Globals,
-    Entries,
     NativeDepth,
     FramesPointer,
     FramesLength,
@@ -95,7 +91,6 @@ pub(crate) fn offset(field: ContextField) -> i32 {
         ContextField::Fuel => offset_of!(JitContext, fuel),
         ContextField::Ret => offset_of!(JitContext, ret),
         ContextField::Globals => offset_of!(JitContext, globals),
-        ContextField::Entries => offset_of!(JitContext, entries),
         ContextField::NativeDepth => offset_of!(JitContext, native_depth),
         ContextField::FramesPointer => offset_of!(JitContext, frames_pointer),
         ContextField::FramesLength => offset_of!(JitContext, frames_length),
@@ -487,7 +482,6 @@ pub(crate) fn run(jit: &Jit, thread: Thread<'_>, code: *const u8, pc: usize) -> 
         ret: 0,
         globals: thread.globals.as_mut_ptr(),
         globals_len: thread.globals.len(),
-        entries: jit.entries.as_ptr(),
         native_depth: 0,
         frames_pointer,
         frames_length,

@@ -1020,13 +1020,7 @@ impl<'t, 'b> Translator<'t, 'b> {
             .b
             .ins()
             .icmp(IntCC::UnsignedLessThanOrEqual, new_base, limit);
-        let entries = self.ctx_load(types::I64, ContextField::Entries);
-        let code = self.b.ins().load(
-            types::I64,
-            Self::flags(),
-            entries,
-            Self::slot_offset(func as usize),
-        );
+        let code = self.callee_code(func);
         let compiled = self.b.ins().icmp_imm_s(IntCC::NotEqual, code, 0);
         let nesting = self.ctx_load(types::I64, ContextField::NativeDepth);
         let shallow = self.b.ins().icmp_imm_s(
@@ -1080,13 +1074,7 @@ impl<'t, 'b> Translator<'t, 'b> {
         // Refused (the depth limit): the interpreter runs the call again and raises the error.
         self.exit_if(refused, pc);
         self.reload_regs();
-        let entries = self.ctx_load(types::I64, ContextField::Entries);
-        let code = self.b.ins().load(
-            types::I64,
-            Self::flags(),
-            entries,
-            Self::slot_offset(func as usize),
-        );
+        let code = self.callee_code(func);
         self.b.def_var(code_var, code);
         let missing = self.b.ins().icmp_imm_s(IntCC::Equal, code, 0);
         let nesting = self.ctx_load(types::I64, ContextField::NativeDepth);
@@ -1141,6 +1129,16 @@ impl<'t, 'b> Translator<'t, 'b> {
         }
         self.b.ins().jump(after, &[]);
         Ok(())
+    }
+
+    /// The address of function `func`'s compiled code, 0 while it has none: read where the
+    /// program keeps it (`FuncInfo::jit_code`, which does not move during a run).
+    fn callee_code(&mut self, func: u32) -> Value {
+        let slot = std::ptr::from_ref(&self.program.funcs[func as usize].jit_code) as i64;
+        let address = self.b.ins().iconst(types::I64, slot);
+        self.b
+            .ins()
+            .load(types::I64, MemFlagsData::new().with_notrap(), address, 0)
     }
 
     /// The call's step, and its arguments into the callee's registers (after this frame's).
