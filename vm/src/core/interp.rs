@@ -1343,15 +1343,7 @@ fn run_compiled(ex: &mut Exec<'_>, mut pc: usize, mut in_loop: bool) -> Result<C
         ex.stack_len = ex.stack.len();
         match outcome {
             Outcome::NotEntered | Outcome::Exited | Outcome::Raised(_) => {
-                let Some(&top) = ex.frames.last() else {
-                    return Err(missing("frame"));
-                };
-                ex.info = ex
-                    .program
-                    .funcs
-                    .get(top.func as usize)
-                    .ok_or_else(|| missing("function"))?;
-                ex.base = top.base;
+                describe_top_frame(ex)?;
                 return Ok(match outcome {
                     Outcome::Raised(trap) => Compiled::Raise(trap),
                     _ => Compiled::Continue,
@@ -1578,15 +1570,7 @@ fn switch_thread(ex: &mut Exec<'_>, pc: usize, reason: Switch) -> Result<Option<
         swap_state(ex, next)?;
         ex.sched.current = next;
     }
-    let Some(&top) = ex.frames.last() else {
-        return Err(missing("frame"));
-    };
-    ex.info = ex
-        .program
-        .funcs
-        .get(top.func as usize)
-        .ok_or_else(|| missing("function"))?;
-    ex.base = top.base;
+    let top = describe_top_frame(ex)?;
     ex.stack_len = ex.stack.len();
     if paused {
         ex.sched.parked = true;
@@ -1607,6 +1591,21 @@ fn switch_thread(ex: &mut Exec<'_>, pc: usize, reason: Switch) -> Result<Option<
             .ok_or_else(|| missing("register"))? = value;
     }
     Ok(Some(top.pc))
+}
+
+/// Points `ex` (the running function, its registers' base) at the innermost frame, after the
+/// frames changed under it (a thread switch, compiled code); returns that frame.
+fn describe_top_frame(ex: &mut Exec<'_>) -> Result<Frame, Trap> {
+    let Some(&top) = ex.frames.last() else {
+        return Err(missing("frame"));
+    };
+    ex.info = ex
+        .program
+        .funcs
+        .get(top.func as usize)
+        .ok_or_else(|| missing("function"))?;
+    ex.base = top.base;
+    Ok(top)
 }
 
 /// Exchanges the running registers and frames with the ones kept in thread `id`'s slot.

@@ -53,12 +53,8 @@ impl Backend {
         })
     }
 
-    /// Translates and compiles one function; returns its id and the bytes of machine code.
-    pub(crate) fn define(
-        &mut self,
-        program: &Program,
-        info: &FuncInfo,
-    ) -> Result<(FuncId, usize), Refusal> {
+    /// Translates one function into the (cleared) compilation context.
+    fn translate(&mut self, program: &Program, info: &FuncInfo) -> Result<(), Refusal> {
         self.module.clear_context(&mut self.context);
         self.context.func.signature = translate::compiled_signature(self.call_conv);
         translate::translate(
@@ -67,7 +63,16 @@ impl Backend {
             &mut self.context.func,
             &mut self.builder_context,
             self.module.isa().frontend_config(),
-        )?;
+        )
+    }
+
+    /// Translates and compiles one function; returns its id and the bytes of machine code.
+    pub(crate) fn define(
+        &mut self,
+        program: &Program,
+        info: &FuncInfo,
+    ) -> Result<(FuncId, usize), Refusal> {
+        self.translate(program, info)?;
         let id = self
             .module
             .declare_anonymous_function(&self.context.func.signature)
@@ -90,15 +95,7 @@ impl Backend {
         program: &Program,
         info: &FuncInfo,
     ) -> Result<String, Refusal> {
-        self.module.clear_context(&mut self.context);
-        self.context.func.signature = translate::compiled_signature(self.call_conv);
-        translate::translate(
-            program,
-            info,
-            &mut self.context.func,
-            &mut self.builder_context,
-            self.module.isa().frontend_config(),
-        )?;
+        self.translate(program, info)?;
         let ir = self.context.func.display().to_string();
         self.context.set_disasm(true);
         let compiled = self

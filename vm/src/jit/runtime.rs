@@ -379,12 +379,13 @@ extern "C" fn field_set(ctx: *mut JitContext, object: u64, field: u64, value: u6
 /// the result): as the interpreter's, with the collection that may follow. Returns 1 when it
 /// raised a runtime error (kept in the context, the frame's pc after the instruction).
 extern "C" fn call_native(ctx: *mut JitContext, native: u64, first: u64, dst: u64, pc: u64) -> u64 {
-    // SAFETY: compiled code passes its context; every pointer in it comes from a borrow `run`
-    // holds for the call, and none of those values is otherwise used while compiled code runs.
-    let (ctx, program, stack, heap, sys, sched, globals) = unsafe {
-        let ctx = &mut *ctx;
+    // SAFETY: compiled code passes the context it was called with, which `run` keeps valid.
+    let ctx = unsafe { &mut *ctx };
+    // SAFETY: each pointer comes from a distinct borrow `run` holds for the call (the globals with
+    // their length), none of them points into the context, and nothing else uses those values
+    // while compiled code runs.
+    let (program, stack, heap, sys, sched, globals) = unsafe {
         (
-            &mut *std::ptr::from_mut(ctx),
             &*ctx.program,
             &mut *ctx.stack_vec,
             &mut *ctx.heap,

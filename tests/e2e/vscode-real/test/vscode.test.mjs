@@ -71,9 +71,13 @@ describe('debugging in VS Code', () => {
 
             await window.press('F11');
             await window.waitForStopAt(line('main.vit', 'IN'));
-            // Both frames, the callee first (VS Code fetches the frames under the top one a moment later).
+            // Both frames, the callee first. The Call Stack view is redrawn after the editor moves, and
+            // VS Code fetches the frames under the top one a moment later: wait for the callee, then
+            // for its caller under it.
+            const callee = new RegExp(`^double main\\.vit ${line('main.vit', 'IN')}:\\d+$`);
+            await window.waitForRow('.debug-call-stack', callee);
             const frames = await window.waitForRow('.debug-call-stack', /^main main\.vit \d+:\d+$/);
-            assert.match(frames[0], new RegExp(`^double main\\.vit ${line('main.vit', 'IN')}:\\d+$`), JSON.stringify(frames));
+            assert.match(frames[0], callee, JSON.stringify(frames));
             assert.match(frames[1], /^main main\.vit \d+:\d+$/, JSON.stringify(frames));
             await window.waitForRow('.debug-variables', /^n = 21$/);
 
